@@ -1,0 +1,66 @@
+/**
+ * CLI entry: `ballast <command>`. Each command module is imported lazily so a call loads only what it uses.
+ * Exit codes: 0 success, 1 runtime failure, 2 invalid input (the message names the field and the value).
+ */
+import { Command, CommanderError } from 'commander';
+import { BallastError, ValidationError } from '../errors/index.ts';
+
+export interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly readStdin: () => Promise<string>;
+}
+
+const defaultIo: Io = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name('ballast')
+    .description('Risk engine and guardian for leveraged crypto derivatives portfolios')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('risk')
+    .description('margin, liquidation prices, crash moves and Greeks of a portfolio file')
+    .argument('[file]', 'portfolio document (YAML or JSON); defaults to the bundled example')
+    .option('--json', 'print the stable JSON document instead of tables')
+    .action(async (file: string | undefined, opts: { json?: boolean }) => {
+      const { runRisk } = await import('./commands/risk.ts');
+      code = await runRisk(file, opts, io);
+    });
+
+  program
+    .command('price')
+    .description('option desk calculator: JSON array on stdin, price and Greeks out')
+    .option('--json', 'JSON output (the default; kept for symmetry)')
+    .action(async () => {
+      const { runPrice } = await import('./commands/price.ts');
+      code = await runPrice(io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof ValidationError) {
+      io.stderr(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof BallastError) {
+      io.stderr(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  return code;
+}

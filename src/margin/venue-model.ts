@@ -1,0 +1,130 @@
+/**
+ * Venue margin-model parameters: the data a preset file (data/venues/*.json) or an inline venue holds.
+ * Every preset carries its source and the date it was read, because venues change these numbers.
+ *
+ * Conventions: rates are decimals (0.004 = 0.4 %). Tier notionals are in USD for linear contracts and in coin
+ * for inverse contracts (as Binance COIN-M brackets are). `mmAmount` is the maintenance amount ("cum" at Binance,
+ * "MM deduction" at Bybit) in the same unit as the tier notional.
+ */
+export interface Provenance {
+  /** Where the numbers come from (URL or document title). */
+  readonly source: string;
+  /** When they were read (ISO date). */
+  readonly retrieved: string;
+  /** Preset data version, bumped when the numbers change. */
+  readonly version: string;
+  readonly notes?: string;
+}
+
+export interface Tier {
+  /** Lower bound of the tier's notional (inclusive). */
+  readonly floor: number;
+  /** Upper bound of the tier's notional (exclusive); Infinity for the last tier. */
+  readonly cap: number;
+  /** Maintenance margin rate of the tier. */
+  readonly mmr: number;
+  /** Maintenance amount of the tier (Binance cum / Bybit deduction); derived when a table omits it. */
+  readonly mmAmount: number;
+  /** Maximum leverage of the tier: initial margin rate = 1 / maxLeverage. */
+  readonly maxLeverage: number;
+}
+
+/**
+ * How a venue values maintenance for the liquidation condition:
+ * - 'mark': maintenance = notional at the liquidation (mark) price x rate - amount (Binance, OKX, Hyperliquid).
+ * - 'entry': maintenance = notional at entry x rate - amount (Bybit's isolated formula).
+ */
+export type MaintenanceValuation = 'mark' | 'entry';
+
+export interface TieredModel {
+  readonly model: 'tiered';
+  readonly settle: 'linear' | 'inverse';
+  readonly maintenanceAt: MaintenanceValuation;
+  /** Fee charged on liquidation, as a rate of notional at the liquidation price; added to maintenance. */
+  readonly liquidationFeeRate: number;
+  /** Tier tables by underlying; '*' is the default table for assets not listed. */
+  readonly tiers: Readonly<Record<string, readonly Tier[]>>;
+  readonly provenance: Provenance;
+}
+
+/** Deribit standard margin parameters (futures and inverse options, amounts in coin). */
+export interface DeribitStandardParams {
+  /** Futures: initial = imBase + imSlope x size/100 coins; maintenance likewise. */
+  readonly futureImBase: number;
+  readonly futureMmBase: number;
+  /** Added to the future rates per 100 coins of position size. */
+  readonly futureSlopePer100: number;
+  /** Short options (per coin of underlying, in coin): IM = max(imBase - OTM/U, imFloor) + mark; MM = mmBase + mark. */
+  readonly optionImBase: number;
+  readonly optionImFloor: number;
+  readonly optionMmBase: number;
+}
+
+/** Portfolio margin scenario grid (Deribit / Paradex style). */
+export interface PortfolioGridParams {
+  /** Largest price move of the standard grid, e.g. 0.16 = +-16 %. */
+  readonly priceRange: number;
+  /** Evenly spaced buckets per side (4 -> 9 price points including 0). */
+  readonly bucketsPerSide: number;
+  /** Relative vol shocks at 30 days (vol x (1 + up), vol x (1 - down)), scaled by (30/DTE)^vegaPower. */
+  readonly volUp: number;
+  readonly volDown: number;
+  readonly shortTermVegaPower: number;
+  readonly longTermVegaPower: number;
+  /** Extended moves (fractions, e.g. -0.66, +5) with the weight applied to their loss; vol-up only. */
+  readonly extendedMoves: readonly { readonly move: number; readonly weight: number }[];
+  /** Contingency per net short option contract, in coin. */
+  readonly shortOptionContingency: number;
+  /** Maintenance = mmFactor x initial. */
+  readonly mmFactor: number;
+}
+
+export interface DeribitModel {
+  readonly model: 'deribit';
+  readonly settle: 'inverse' | 'linear';
+  readonly standard: DeribitStandardParams;
+  readonly portfolio: PortfolioGridParams;
+  readonly provenance: Provenance;
+}
+
+export interface LendingAssetParams {
+  readonly ltv: number;
+  readonly liquidationThreshold: number;
+  readonly liquidationBonus: number;
+}
+
+export interface LendingModel {
+  readonly model: 'lending';
+  readonly assets: Readonly<Record<string, LendingAssetParams>>;
+  /** Share of debt a liquidator may repay in one call: closeFactor when HF >= closeFactorHfThreshold, else 1. */
+  readonly closeFactor: number;
+  readonly closeFactorHfThreshold: number;
+  readonly provenance: Provenance;
+}
+
+export interface WeightedAssetParams {
+  readonly initialAssetWeight: number;
+  readonly maintenanceAssetWeight: number;
+  readonly initialLiabilityWeight: number;
+  readonly maintenanceLiabilityWeight: number;
+  /** Size premium factor (Drift IMF): liability weight max(w, 0.8w + imf sqrt(size)), asset weight min(w, 1.1/(1+imf sqrt(size))). */
+  readonly imf: number;
+}
+
+export interface WeightedPerpParams {
+  readonly initialMarginRatio: number;
+  readonly maintenanceMarginRatio: number;
+  readonly imf: number;
+}
+
+export interface WeightedModel {
+  readonly model: 'weighted';
+  readonly spot: Readonly<Record<string, WeightedAssetParams>>;
+  readonly perps: Readonly<Record<string, WeightedPerpParams>>;
+  /** Weight applied to positive unrealised perp PnL in maintenance health. */
+  readonly unrealizedPnlMaintenanceWeight: number;
+  readonly provenance: Provenance;
+}
+
+export type VenueModel = TieredModel | DeribitModel | LendingModel | WeightedModel;
+export type VenueModelKind = VenueModel['model'];
