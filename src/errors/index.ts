@@ -26,6 +26,7 @@ export class ValidationError extends BallastError {
 
 export const formatValue = (v: unknown): string => {
   if (v === undefined) return 'missing';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   try {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;

@@ -6,7 +6,8 @@
  * - Prices are USD per unit of the asset (`market.prices`), marks, not last trades.
  * - Time is epoch milliseconds, UTC. Year fractions use ACT/365 (calendar days / 365), as Deribit does.
  * - Vols are annualised decimals (0.55 = 55 %). Rates are continuously compounded, annual.
- * - Quantities are signed: + long / supplied, - short / borrowed.
+ * - Quantities are signed: + long, - short. Exception: supply and borrow quantities are positive amounts of the
+ *   asset (the kind gives the direction: supply is an asset, borrow a debt).
  *   Linear contracts and options: qty in units of the underlying (coins).
  *   Inverse futures and perps: qty in USD face value (Deribit / BitMEX / Binance COIN-M contracts times size).
  *   Inverse options: qty in coins (one Deribit option = 1 BTC).

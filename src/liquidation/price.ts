@@ -1,0 +1,106 @@
+/**
+ * Liquidation prices and crash moves, for any margin model, from its bucket terms (see margin/terms.ts).
+ *
+ * Liquidation price of `asset` for a bucket: the USD price P of that asset, every other price fixed, at which
+ * the bucket's margin excess (balance - maintenance) crosses zero. Models with a closed form (linear tiers,
+ * lending) answer directly; otherwise the excess is scanned outward from the mark on a fixed geometric grid
+ * (0.5 % steps near the mark widening to 1e-6x below and 1000x above) and the first sign change is refined by
+ * Brent to 1e-12 of the mark. Known limit of any scan: two roots closer together than one grid step (a dip
+ * below zero and back) can be missed; the grid is dense near the mark where that matters most.
+ *
+ * A bucket already liquidatable at the mark reports the price at which it would become safe again (on the
+ * far side), so a position past its liquidation price is reported, not hidden.
+ *
+ * Crash move: the single fractional move m of all non-stable prices together (P -> P (1 + m), correlation one)
+ * at which the excess crosses zero; `down` is negative (-0.25 = a 25 % fall), `up` positive.
+ */
+import type { AssetGroup, Bucket, MarginTerms, PriceFn } from '../margin/terms.ts';
+import { zeroTerms } from '../margin/terms.ts';
+import { brent } from './brent.ts';
+
+export interface Roots {
+  down: number | null;
+  up: number | null;
+}
+
+const DOWN_MULTS = [0.995, 0.99, 0.98, 0.97, 0.95, 0.925, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01, 1e-3, 1e-6];
+const UP_MULTS = [1.005, 1.01, 1.02, 1.03, 1.05, 1.075, 1.1, 1.15, 1.2, 1.3, 1.5, 1.75, 2, 3, 5, 10, 20, 50, 100, 1000];
+const REL_TOL = 1e-12;
+
+/** First zero crossing of f scanning x0 * mult over `mults` (monotone away from x0), or null. */
+function scan(f: (x: number) => number, x0: number, f0: number, mults: readonly number[]): number | null {
+  let prevX = x0;
+  let prevF = f0;
+  for (const m of mults) {
+    const x = x0 * m;
+    const fx = f(x);
+    if (prevF > 0 !== fx > 0) return brent(f, prevX, x, prevF, fx, Math.abs(x0) * REL_TOL);
+    prevX = x;
+    prevF = fx;
+  }
+  return null;
+}
+
+const addInto = (dst: MarginTerms, src: MarginTerms): void => {
+  dst.balance = src.balance;
+  dst.initial = src.initial;
+  dst.maintenance = src.maintenance;
+  dst.liabilities = src.liabilities;
+};
+
+/** Liquidation prices of `asset` for one bucket, other prices fixed. */
+export function bucketLiquidationPrices(bucket: Bucket, asset: string, prices: PriceFn): Roots {
+  const closed = bucket.closedFormLiquidation?.(asset, prices);
+  if (closed) return closed;
+  const rest = zeroTerms();
+  const moving: AssetGroup[] = [];
+  for (const g of bucket.groups) {
+    if (g.asset === asset) moving.push(g);
+    else g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), rest);
+  }
+  if (moving.length === 0) return { down: null, up: null };
+  const t = zeroTerms();
+  const f = (p: number): number => {
+    addInto(t, rest);
+    for (const g of moving) g.accumulate(p, t);
+    return t.balance - t.maintenance;
+  };
+  const p0 = prices(asset);
+  const f0 = f(p0);
+  return { down: scan(f, p0, f0, DOWN_MULTS), up: scan(f, p0, f0, UP_MULTS) };
+}
+
+const CRASH_DOWN = DOWN_MULTS.map((m) => m - 1);
+const CRASH_UP = UP_MULTS.map((m) => m - 1);
+
+/** The joint fractional move of all non-stable prices that liquidates the bucket, each direction. */
+export function bucketCrashMove(bucket: Bucket, prices: PriceFn, isStable: (asset: string) => boolean): Roots {
+  const fixed = zeroTerms();
+  const moving: AssetGroup[] = [];
+  for (const g of bucket.groups) {
+    if (g.asset === 'USD' || isStable(g.asset)) g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), fixed);
+    else moving.push(g);
+  }
+  if (moving.length === 0) return { down: null, up: null };
+  const base = moving.map((g) => prices(g.asset));
+  const t = zeroTerms();
+  const f = (m: number): number => {
+    addInto(t, fixed);
+    for (let i = 0; i < moving.length; i++) moving[i]!.accumulate(base[i]! * (1 + m), t);
+    return t.balance - t.maintenance;
+  };
+  const f0 = f(0);
+  // scan over the move m itself: f(m) with m stepping away from 0
+  const scanMove = (moves: readonly number[]): number | null => {
+    let prevM = 0;
+    let prevF = f0;
+    for (const m of moves) {
+      const fm = f(m);
+      if (prevF > 0 !== fm > 0) return brent(f, prevM, m, prevF, fm, REL_TOL);
+      prevM = m;
+      prevF = fm;
+    }
+    return null;
+  };
+  return { down: scanMove(CRASH_DOWN), up: scanMove(CRASH_UP) };
+}
