@@ -1,0 +1,350 @@
+/**
+ * Tiered futures / perp margin (Binance USDⓈ-M and COIN-M, Bybit, OKX, Hyperliquid), linear and inverse, cross
+ * and isolated, reduced to the additive USD terms of ./terms.ts.
+ *
+ * Conventions (all amounts USD at the group's price P, the mark; q signed, + long):
+ * - Linear (q in coins, settled in a USD stablecoin at 1 USD): uPnL = q (P - E); notional N = |q| P, or |q| E when
+ *   the venue values maintenance at entry (Bybit's isolated formula); maintenance = N mmr - mmAmount with the tier
+ *   of N, plus the liquidation fee |q| P feeRate; initial = |q| P / leverage.
+ * - Inverse (q in USD face value, settled in coin): uPnL = q (1/E - 1/P) coin = q (P/E - 1) USD; notional in coin
+ *   N = |q| / P (or |q| / E at entry), tier by coin notional; maintenance = (N mmr - mmAmount) coin x P, plus the fee
+ *   |q| feeRate USD; initial = |q| / leverage USD.
+ * - Per position, `mmr` / `mmAmount` override the tier (an mmr alone means a flat rate, amount 0), and
+ *   `liquidationFeeRate` overrides the venue's; `leverage` defaults to the tier's maxLeverage.
+ * - liabilities = maintenance, so HF = balance / maintenance; liquidatable when balance <= maintenance.
+ * - Cross: one bucket (id = account id) holding every perp / future, the collateral balances (amount x price of
+ *   the asset; USDT and USDC have prices in the market) and spot holdings (qty x P) - the wallet balance, the other
+ *   positions' uPnL and their maintenance all count (Binance's WB, UPNL1 and TMM1).
+ * - Isolated: one bucket per perp / future (id `${account.id}#${position index}`) with balance = the position's
+ *   margin (settlement currency: USD linear, coin inverse x P) + its uPnL; free collateral belongs to no bucket.
+ */
+import { MissingMarketDataError, ValidationError, type FieldIssue } from '../errors/index.ts';
+import type { Account, FuturePosition, Market, PerpPosition } from '../model/types.ts';
+import type { AssetGroup, Bucket, MarginTerms, PriceFn } from './terms.ts';
+import { zeroTerms } from './terms.ts';
+import { tierFor } from './tiers.ts';
+import type { Tier, TieredModel } from './venue-model.ts';
+
+type Contract = PerpPosition | FuturePosition;
+
+/** One perp / future with everything that does not depend on the price resolved when the bucket is built. */
+interface Leg {
+  /** Signed quantity (coins linear, USD face inverse) and its size |q|. */
+  readonly q: number;
+  readonly size: number;
+  readonly entry: number;
+  readonly inverse: boolean;
+  /** Maintenance notional valued at entry (fixed tier) rather than at the mark. */
+  readonly atEntry: boolean;
+  readonly tiers: readonly Tier[];
+  /** Overrides; NaN = take the tier's value. */
+  readonly mmr: number;
+  readonly mmAmount: number;
+  readonly leverage: number;
+  readonly feeRate: number;
+  /** Isolated margin in the settlement currency (USD linear, coin inverse); 0 in cross. */
+  readonly margin: number;
+}
+
+/** Tier-selection notional of a leg at price P: USD for linear, coin for inverse. */
+const legNotional = (l: Leg, P: number): number => {
+  const px = l.atEntry ? l.entry : P;
+  return l.inverse ? l.size / px : l.size * px;
+};
+
+/** Add one leg's terms at price P into `out`. Hot path of the root finder: no allocation. */
+function addLeg(l: Leg, P: number, out: MarginTerms): void {
+  if (l.size === 0) {
+    out.balance += l.inverse ? l.margin * P : l.margin;
+    return;
+  }
+  const N = legNotional(l, P);
+  const t = tierFor(l.tiers, N);
+  const m = Number.isNaN(l.mmr) ? t.mmr : l.mmr;
+  const c = Number.isNaN(l.mmAmount) ? t.mmAmount : l.mmAmount;
+  const lev = Number.isNaN(l.leverage) ? t.maxLeverage : l.leverage;
+  let balance: number;
+  let maintenance: number;
+  let initial: number;
+  if (l.inverse) {
+    // Coin amounts x P: uPnL q (1/E - 1/P) P = q (P/E - 1); maintenance (N mmr - amount) P; fee |q| rate USD.
+    balance = l.margin * P + l.q * (P / l.entry - 1);
+    maintenance = (N * m - c) * P + l.size * l.feeRate;
+    initial = l.size / lev;
+  } else {
+    // uPnL q (P - E); maintenance N mmr - amount; fee |q| P rate, at the liquidation (mark) price.
+    balance = l.margin + l.q * (P - l.entry);
+    maintenance = N * m - c + l.size * P * l.feeRate;
+    initial = (l.size * P) / lev;
+  }
+  out.balance += balance;
+  out.initial += initial;
+  out.maintenance += maintenance;
+  out.liabilities += maintenance;
+}
+
+/** Accumulator of the affine excess a P + b, with the sums of |terms| added to each (their rounding scale). */
+interface Affine {
+  a: number;
+  b: number;
+  sa: number;
+  sb: number;
+}
+const addA = (acc: Affine, x: number): void => {
+  acc.a += x;
+  acc.sa += Math.abs(x);
+};
+const addB = (acc: Affine, x: number): void => {
+  acc.b += x;
+  acc.sb += Math.abs(x);
+};
+
+/** Coefficients of the margin excess a P + b of a leg while its tier stays the one it has at price `at`. */
+function addLegAffine(l: Leg, at: number, acc: Affine): void {
+  if (l.size === 0) {
+    if (l.inverse) addA(acc, l.margin);
+    else addB(acc, l.margin);
+    return;
+  }
+  const t = tierFor(l.tiers, legNotional(l, at));
+  const m = Number.isNaN(l.mmr) ? t.mmr : l.mmr;
+  const c = Number.isNaN(l.mmAmount) ? t.mmAmount : l.mmAmount;
+  if (l.inverse) {
+    // margin P + q P / E - q - maintenance - |q| fee; maintenance = (|q|/E m - c) P at entry, |q| m - c P at mark.
+    addA(acc, l.margin);
+    addA(acc, l.q / l.entry);
+    addB(acc, -l.q);
+    addB(acc, -l.size * l.feeRate);
+    if (l.atEntry) addA(acc, -((l.size / l.entry) * m - c));
+    else {
+      addA(acc, c);
+      addB(acc, -l.size * m);
+    }
+  } else {
+    // margin + q P - q E - maintenance - |q| P fee; maintenance = |q| E m - c at entry, |q| P m - c at mark.
+    addA(acc, l.q);
+    addA(acc, -l.size * l.feeRate);
+    addB(acc, l.margin);
+    addB(acc, -l.q * l.entry);
+    if (l.atEntry) addB(acc, -(l.size * l.entry * m - c));
+    else {
+      addA(acc, -l.size * m);
+      addB(acc, c);
+    }
+  }
+}
+
+/** Relative size under which a slope is rounding noise of the terms that make it (a few ulps of 1e-16 each). */
+const FLAT = 1e-12;
+
+/** Everything of one bucket driven by one asset's price: coins held (collateral, spot) and contract legs. */
+class TieredGroup implements AssetGroup {
+  /** Coins valued at the price: collateral balance plus spot quantity. */
+  units = 0;
+  readonly legs: Leg[] = [];
+  constructor(readonly asset: string) {}
+
+  accumulate(price: number, out: MarginTerms): void {
+    out.balance += this.units * price;
+    const legs = this.legs;
+    for (let i = 0; i < legs.length; i++) addLeg(legs[i] as Leg, price, out);
+  }
+
+  /** True when the group's terms move with its price. */
+  exposed(): boolean {
+    return this.units !== 0 || this.legs.some((l) => l.size !== 0 || (l.inverse && l.margin !== 0));
+  }
+
+  /** Excess a P + b with the tiers held at price `at`. */
+  affine(at: number, acc: Affine): void {
+    addA(acc, this.units);
+    for (const l of this.legs) addLegAffine(l, at, acc);
+  }
+
+  /** Prices where some leg changes tier (its maintenance rate changes), ascending, positive. */
+  breakpoints(): number[] {
+    const out: number[] = [];
+    for (const l of this.legs) {
+      if (l.atEntry || l.size === 0 || !Number.isNaN(l.mmr)) continue;
+      for (let k = 1; k < l.tiers.length; k++) {
+        const floor = (l.tiers[k] as Tier).floor;
+        // Linear: |q| P = floor; inverse: |q| / P = floor.
+        const p = l.inverse ? l.size / floor : floor / l.size;
+        if (p > 0 && Number.isFinite(p)) out.push(p);
+      }
+    }
+    return [...new Set(out)].sort((x, y) => x - y);
+  }
+}
+
+/**
+ * First price from `p0` in direction `dir` where the bucket's state (safe: excess > 0) differs from `safe0`.
+ * Between tier breakpoints the excess is affine in P (both linear and inverse, in USD), so each segment is solved
+ * exactly with the tiers it holds and the walk moves to the next segment only when the root lies beyond it: the
+ * Binance rule "re-solve with the bracket at the liquidation price", done so that it always terminates and the
+ * answer lies in the tier used to compute it. At a discontinuity of the table (amounts that do not follow the
+ * derivation rule) the state can flip at a boundary; the boundary is returned. Null when no positive price flips it.
+ */
+function walk(g: TieredGroup, k: number, p0: number, dir: 1 | -1, safe0: boolean, bps: readonly number[]): number | null {
+  const acc: Affine = { a: 0, b: 0, sa: 0, sb: 0 };
+  let cur = p0;
+  for (;;) {
+    let next = dir < 0 ? 0 : Infinity;
+    for (const p of bps) if (dir < 0 ? p < cur && p > next : p > cur && p < next) next = p;
+    const rep = dir < 0 ? (next > 0 ? (cur + next) / 2 : cur / 2) : Number.isFinite(next) ? (cur + next) / 2 : cur * 2;
+    acc.a = 0;
+    acc.sa = 0;
+    acc.b = 0;
+    acc.sb = 0;
+    addB(acc, k);
+    g.affine(rep, acc);
+    const a = acc.a;
+    // An intercept within rounding of its terms is zero (e.g. a fully collateralised long: root at P = 0, not 1e-13).
+    const b = Math.abs(acc.b) > FLAT * acc.sb ? acc.b : 0;
+    if (a * cur + b > 0 !== safe0) return cur;
+    // Guard the denominator: a slope within rounding of its own terms (a hedged book: long and short, or coin
+    // collateral against an inverse short) is a flat excess, with no root on this segment.
+    if (Math.abs(a) > FLAT * acc.sa) {
+      const r = -b / a;
+      const flipsOnward = safe0 ? dir * a < 0 : dir * a > 0;
+      const inSegment = dir < 0 ? r <= cur && r >= next : r >= cur && r <= next;
+      if (flipsOnward && inSegment) return r > 0 && Number.isFinite(r) ? r : null;
+    }
+    if (dir < 0 ? next <= 0 : !Number.isFinite(next)) return null;
+    cur = next;
+  }
+}
+
+/**
+ * Closed-form liquidation prices of `asset` for a tiered bucket, every other price fixed (their uPnL and
+ * maintenance are constants, as Binance's TMM1 / UPNL1). Several positions on the same asset (hedged, or a spot
+ * or coin collateral leg) add their coefficients; a fully hedged book may have no root (null).
+ * Returns the first crossing of the excess below (`down`) and above (`up`) the current price, like the root finder
+ * in liquidation/price.ts. A bucket already liquidatable at the current price is reported, not hidden: the first
+ * crossing on each side is where it becomes safe again, so a long past its liquidation price reports that price as
+ * `up` (above the mark); a bucket exactly at zero excess reports the current price.
+ */
+function closedForm(groups: readonly TieredGroup[], asset: string, prices: PriceFn): { down: number | null; up: number | null } | undefined {
+  if (asset === 'USD') return undefined;
+  const g = groups.find((x) => x.asset === asset);
+  if (g === undefined || !g.exposed()) return { down: null, up: null };
+  const p0 = prices(asset);
+  if (!(p0 > 0) || !Number.isFinite(p0)) return undefined;
+  const rest = zeroTerms();
+  for (const o of groups) if (o !== g) o.accumulate(o.asset === 'USD' ? 1 : prices(o.asset), rest);
+  const k = rest.balance - rest.maintenance;
+  const here = zeroTerms();
+  g.accumulate(p0, here);
+  const safe0 = k + here.balance - here.maintenance > 0;
+  const bps = g.breakpoints();
+  return { down: walk(g, k, p0, -1, safe0, bps), up: walk(g, k, p0, 1, safe0, bps) };
+}
+
+const makeBucket = (id: string, positions: readonly number[], groups: readonly TieredGroup[]): Bucket => ({
+  id,
+  positions,
+  groups,
+  closedFormLiquidation: (asset, prices) => closedForm(groups, asset, prices),
+});
+
+const opt = (v: number | undefined): number => (v === undefined ? NaN : v);
+
+/** The leg of a contract; isolated legs carry their margin (default: notional at entry / leverage). */
+function makeLeg(p: Contract, venue: TieredModel, tiers: readonly Tier[], isolated: boolean): Leg {
+  const inverse = p.settle === 'inverse';
+  const size = Math.abs(p.qty);
+  const mmrOverride = p.mmr !== undefined;
+  const base = {
+    q: p.qty,
+    size,
+    entry: p.entry,
+    inverse,
+    atEntry: venue.maintenanceAt === 'entry',
+    tiers,
+    mmr: opt(p.mmr),
+    // An mmr override without an amount is a flat rate: a tier's amount belongs to the tier's own rate.
+    mmAmount: mmrOverride ? (p.mmAmount ?? 0) : opt(p.mmAmount),
+    leverage: opt(p.leverage),
+    feeRate: p.liquidationFeeRate ?? venue.liquidationFeeRate,
+  };
+  let margin = 0;
+  if (isolated) {
+    // No margin given: the venue's opening requirement, notional at entry (USD linear, coin inverse) / leverage,
+    // with the leverage defaulting to the maximum of the tier that entry notional falls in.
+    const entryNotional = inverse ? size / p.entry : size * p.entry;
+    margin = p.margin ?? entryNotional / (p.leverage ?? tierFor(tiers, entryNotional).maxLeverage);
+  }
+  return { ...base, margin };
+}
+
+/** The buckets of an account on a tiered venue (see the module comment). */
+export function buildTieredBuckets(account: Account, market: Market): Bucket[] {
+  const venue = account.venue;
+  const at = (i: number, field: string): string => `accounts[${account.index}].positions[${i}].${field}`;
+  const issues: FieldIssue[] = [];
+  if (venue.model !== 'tiered') {
+    throw new ValidationError(`account ${account.id}`, [
+      { path: `accounts[${account.index}].venue`, value: venue.model, message: 'buildTieredBuckets needs a tiered venue' },
+    ]);
+  }
+  const isolated = account.mode === 'isolated';
+  if (!isolated && account.mode !== 'cross') {
+    issues.push({ path: `accounts[${account.index}].mode`, value: account.mode, message: 'tiered venues support cross or isolated margin' });
+  }
+  const contracts: { p: Contract; tiers: readonly Tier[] }[] = [];
+  const spots: { asset: string; qty: number }[] = [];
+  for (const p of account.positions) {
+    if (p.kind === 'spot') {
+      spots.push(p);
+      continue;
+    }
+    if (p.kind !== 'perp' && p.kind !== 'future') {
+      issues.push({ path: at(p.index, 'kind'), value: p.kind, message: `a tiered venue (${account.venueName}) margins perps, futures and spot only` });
+      continue;
+    }
+    if (p.settle !== venue.settle) {
+      issues.push({ path: at(p.index, 'settle'), value: p.settle, message: `venue ${account.venueName} is ${venue.settle}; its tier notionals are in ${venue.settle === 'linear' ? 'USD' : 'coin'}` });
+    }
+    if (p.qty !== 0 && !(p.entry > 0 && Number.isFinite(p.entry))) {
+      issues.push({ path: at(p.index, 'entry'), value: p.entry, message: 'entry price must be > 0' });
+    }
+    const tiers = venue.tiers[p.asset] ?? venue.tiers['*'];
+    if (tiers === undefined || tiers.length === 0) {
+      issues.push({ path: at(p.index, 'asset'), value: p.asset, message: `venue ${account.venueName} has no tier table for ${p.asset} and no "*" default; add one in the account params` });
+      continue;
+    }
+    contracts.push({ p, tiers });
+  }
+  if (issues.length > 0) throw new ValidationError(`account ${account.id} (${account.venueName})`, issues);
+
+  const needPrice = (asset: string): void => {
+    const px = market.prices[asset];
+    if (asset !== 'USD' && !(px !== undefined && px > 0 && Number.isFinite(px))) {
+      throw new MissingMarketDataError('price', asset, `tiered margin of account ${account.id}`);
+    }
+  };
+
+  if (isolated) {
+    return contracts.map(({ p, tiers }) => {
+      needPrice(p.asset);
+      const g = new TieredGroup(p.asset);
+      g.legs.push(makeLeg(p, venue, tiers, true));
+      return makeBucket(`${account.id}#${p.index}`, [p.index], [g]);
+    });
+  }
+
+  const groups = new Map<string, TieredGroup>();
+  const group = (asset: string): TieredGroup => {
+    let g = groups.get(asset);
+    if (g === undefined) {
+      needPrice(asset);
+      g = new TieredGroup(asset);
+      groups.set(asset, g);
+    }
+    return g;
+  };
+  for (const [asset, amount] of Object.entries(account.collateral)) if (amount !== 0) group(asset).units += amount;
+  for (const s of spots) if (s.qty !== 0) group(s.asset).units += s.qty;
+  for (const { p, tiers } of contracts) group(p.asset).legs.push(makeLeg(p, venue, tiers, false));
+  return [makeBucket(account.id, contracts.map((c) => c.p.index), [...groups.values()])];
+}
