@@ -8,6 +8,9 @@
  * Brent to 1e-12 of the mark. Known limit of any scan: two roots closer together than one grid step (a dip
  * below zero and back) can be missed; the grid is dense near the mark where that matters most.
  *
+ * Options keep the implied vol they have at the current mark while the underlying moves (sticky strike): the
+ * margin models fix each option's vol when an account's buckets are built.
+ *
  * A bucket already liquidatable at the mark reports the price at which it would become safe again (on the
  * far side), so a position past its liquidation price is reported, not hidden.
  *

@@ -12,7 +12,7 @@
  * Position fields: see risk/valuation.ts; liquidationPrice is the nearer of `liquidationPrices.down/up` (the price
  * of its underlying, others fixed, at which its bucket reaches maintenance), distanceToLiquidation =
  * |mark - liquidationPrice| / mark, negative when the bucket is already liquidatable.
- * Portfolio: per underlying netDelta (positions + non-stable collateral, underlying units), netDeltaUsd, gamma,
+ * Portfolio (stable assets excluded: they are the unit of account, not a risk underlying): per underlying netDelta (positions + non-stable collateral, underlying units), netDeltaUsd, gamma,
  * vega, theta; grossLeverage = sum of |delta x mark| over positions and non-stable collateral / equity;
  * netLeverage = sum over underlyings of |netDeltaUsd| / equity.
  */
@@ -134,12 +134,14 @@ export function riskReport(portfolio: Portfolio): RiskReport {
       const liq = nearer(roots, mark);
       const liquidatable = bi !== undefined && isLiquidatable(terms[bi]!);
       const dist = liq === null ? null : (Math.abs(mark - liq) / mark) * (liquidatable ? -1 : 1);
-      const u = under(p.asset);
-      u.netDelta += v.delta;
-      u.gamma += v.gamma;
-      u.vega += v.vega;
-      u.theta += v.theta;
-      gross += Math.abs(v.delta * mark);
+      if (!isStable(p.asset)) {
+        const u = under(p.asset);
+        u.netDelta += v.delta;
+        u.gamma += v.gamma;
+        u.vega += v.vega;
+        u.theta += v.theta;
+        gross += Math.abs(v.delta * mark);
+      }
       const out: PositionRisk = {
         asset: p.asset,
         kind: p.kind,
@@ -192,7 +194,18 @@ export function riskReport(portfolio: Portfolio): RiskReport {
       marginRatio: equity > 0 ? sum.maintenance / equity : null,
       healthFactor: finiteOrNull(minHf),
       liquidatable: terms.some(isLiquidatable),
-      crashMove: firstMove(model.buckets.map((b) => bucketCrashMove(b, prices, isStable))),
+      crashMove: firstMove(
+        model.buckets.map((b, bi) => {
+          // A bucket moved by one non-stable asset only: its crash move is that asset's liquidation price as a
+          // fraction of the mark (same root, already solved above), so it is not solved twice.
+          const moving = new Set(b.groups.filter((g) => g.asset !== 'USD' && !isStable(g.asset)).map((g) => g.asset));
+          if (moving.size !== 1) return bucketCrashMove(b, prices, isStable);
+          const asset = moving.values().next().value as string;
+          const mark = prices(asset);
+          const r = lp(bi, b, asset);
+          return { down: r.down === null ? null : r.down / mark - 1, up: r.up === null ? null : r.up / mark - 1 };
+        }),
+      ),
       positions,
     };
   });
