@@ -31,7 +31,7 @@ export const formatValue = (v: unknown): string => {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
-    return String(v);
+    return typeof v === 'bigint' ? `${v}n` : '(unserializable value)';
   }
 };
 
