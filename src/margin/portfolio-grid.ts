@@ -31,8 +31,10 @@
  * futures-offset and vega-offset contingencies, delta shocks, max_offsetable_pnl, cross-collateral haircuts.
  */
 import type { Right } from '../pricing/black.ts';
-import { blackScholes, newGreeks } from '../pricing/black.ts';
+import { blackScholes } from '../pricing/black.ts';
 import type { Greeks } from '../pricing/black.ts';
+import { blackScholesRange, type BlackInputs, type BlackOutputs } from '../pricing/black-kernel.ts';
+import { newGreeksBatch, newOptionBatch } from '../pricing/batch.ts';
 import type { FuturePosition, OptionPosition, PerpPosition } from '../model/types.ts';
 import type { AssetGroup, MarginTerms } from './terms.ts';
 import type { PortfolioGridParams } from './venue-model.ts';
@@ -127,15 +129,18 @@ export function buildBook(input: BookInput): UnderlyingBook {
  * coin into `optValue` (length >= options.n); `g` is scratch. Allocation-free.
  */
 export function bookEquity(b: UnderlyingBook, P: number, g: Greeks, optValue: Float64Array): number {
+  const o = b.options;
+  for (let i = 0; i < o.n; i++) optValue[i] = blackScholes(o.right[i]!, P, o.strike[i]!, o.T[i]!, o.sigma[i]!, b.rate, g).price;
+  return equityFromValues(b, P, optValue);
+}
+
+/** Equity of a book in USD at P given each option's USD value per coin at P in `optValue`. */
+export function equityFromValues(b: UnderlyingBook, P: number, optValue: Float64Array): number {
   let eq = b.collateral * P;
   for (let i = 0; i < b.invQty.length; i++) eq += b.invQty[i]! * (P / b.invEntry[i]! - 1);
   for (let i = 0; i < b.linQty.length; i++) eq += b.linQty[i]! * (P - b.linEntry[i]!);
   const o = b.options;
-  for (let i = 0; i < o.n; i++) {
-    const v = blackScholes(o.right[i]!, P, o.strike[i]!, o.T[i]!, o.sigma[i]!, b.rate, g).price;
-    optValue[i] = v;
-    eq += o.qty[i]! * v;
-  }
+  for (let i = 0; i < o.n; i++) eq += o.qty[i]! * optValue[i]!;
   return eq;
 }
 
@@ -224,7 +229,12 @@ export class PortfolioGroup implements AssetGroup {
   private readonly volDown: Float64Array;
   private readonly base: Float64Array;
   private readonly pnl: Float64Array;
-  private readonly g: Greeks = newGreeks();
+  /**
+   * Every revaluation of the grid as one batch: row s (0..count-1) holds the options at scenario s, row `count`
+   * at the unshocked price. Inputs other than spot are fixed at build time; one kernel call prices all rows.
+   */
+  private readonly batch: BlackInputs;
+  private readonly priced: BlackOutputs;
 
   constructor(
     readonly book: UnderlyingBook,
@@ -242,6 +252,32 @@ export class PortfolioGroup implements AssetGroup {
     this.base = new Float64Array(o.n);
     this.pnl = new Float64Array(this.grid.count);
     this.netShort = netShortContracts(o);
+    const rows = this.grid.count + 1;
+    this.batch = newOptionBatch(rows * o.n);
+    this.priced = newGreeksBatch(rows * o.n);
+    for (let s = 0; s < rows; s++) {
+      const dir = s < this.grid.count ? this.grid.vol[s]! : VOL_SAME;
+      for (let i = 0; i < o.n; i++) {
+        const j = s * o.n + i;
+        this.batch.w[j] = o.right[i] === 'call' ? 1 : -1;
+        this.batch.strike[j] = o.strike[i]!;
+        this.batch.years[j] = o.T[i]!;
+        this.batch.vol[j] = dir === VOL_UP ? this.volUp[i]! : dir === VOL_DOWN ? this.volDown[i]! : o.sigma[i]!;
+        this.batch.rate[j] = book.rate;
+      }
+    }
+  }
+
+  /** Prices every option at P and at every scenario price of P in one batch; fills this.base. */
+  private revalue(P: number): void {
+    const n = this.book.options.n;
+    if (n === 0) return;
+    const count = this.grid.count;
+    const spot = this.batch.spot;
+    for (let s = 0; s < count; s++) spot.fill(P * (1 + this.grid.moves[s]!), s * n, (s + 1) * n);
+    spot.fill(P, count * n, (count + 1) * n);
+    blackScholesRange(this.batch, this.priced, 0, (count + 1) * n);
+    this.base.set(this.priced.price.subarray(count * n, (count + 1) * n));
   }
 
   /**
@@ -249,10 +285,7 @@ export class PortfolioGroup implements AssetGroup {
    * into `out` (length >= grid.count) in grid order. Allocation-free.
    */
   scenarioPnl(P: number, out: Float64Array): Float64Array {
-    const b = this.book;
-    const o = b.options;
-    const g = this.g;
-    for (let i = 0; i < o.n; i++) this.base[i] = blackScholes(o.right[i]!, P, o.strike[i]!, o.T[i]!, o.sigma[i]!, b.rate, g).price;
+    this.revalue(P);
     this.fillPnl(P, out);
     return out;
   }
@@ -262,7 +295,7 @@ export class PortfolioGroup implements AssetGroup {
     const b = this.book;
     const o = b.options;
     const grid = this.grid;
-    const g = this.g;
+    const price = this.priced.price;
     const coin = b.measure === 'coin';
     let invQ = 0; // sum of inverse face values
     let invQoverE = 0;
@@ -274,16 +307,14 @@ export class PortfolioGroup implements AssetGroup {
     for (let i = 0; i < b.linQty.length; i++) linQ += b.linQty[i]!;
     for (let s = 0; s < grid.count; s++) {
       const Ps = P * (1 + grid.moves[s]!);
-      const dir = grid.vol[s]!;
       let pnl = 0;
       if (s < grid.standardCount) {
         pnl += linQ * (Ps - P);
         // coin book: coin P&L of inverse futures sum q (1/P - 1/P'), converted at P; usd book: USD P&L
         pnl += coin ? invQ * (1 - P / Ps) : (b.collateral + invQoverE) * (Ps - P);
       }
-      for (let i = 0; i < o.n; i++) {
-        const sig = dir === VOL_UP ? this.volUp[i]! : dir === VOL_DOWN ? this.volDown[i]! : o.sigma[i]!;
-        const v = blackScholes(o.right[i]!, Ps, o.strike[i]!, o.T[i]!, sig, b.rate, g).price;
+      for (let i = 0, j = s * o.n; i < o.n; i++, j++) {
+        const v = price[j]!;
         const q = o.qty[i]!;
         // coin-settled option in a coin book: q (V'/P' - V/P) coins, times P; otherwise q (V' - V) USD
         pnl += coin && o.inverse[i] === 1 ? q * (v * (P / Ps) - this.base[i]!) : q * (v - this.base[i]!);
@@ -305,7 +336,8 @@ export class PortfolioGroup implements AssetGroup {
   }
 
   accumulate(price: number, out: MarginTerms): void {
-    const eq = bookEquity(this.book, price, this.g, this.base);
+    this.revalue(price);
+    const eq = equityFromValues(this.book, price, this.base);
     const im = this.initialAt(price);
     const mm = this.params.mmFactor * im;
     out.balance += eq;
