@@ -473,3 +473,72 @@ describe('edge cases', () => {
     expect(Math.abs(excess(b, moved(m, 'BTC', r.up as number)))).toBeLessThan(1e-9 * 6195000);
   });
 });
+
+describe('Bybit BTCUSDT risk limits (bybit-linear preset, 20 tiers)', () => {
+  // Source: Bybit "Margin Parameters" page, Perpetual / USDT-based / BTCUSDT, stored copy
+  // https://bybitx.global/pt-PT/announcement-info/margin-parameters (locale of bybit.com/en/announcement-info/margin-parameters):
+  // tier | risk limit (USDT) | max leverage | MMR | MM deduction.
+  const published: [number, number, number, number, number][] = [
+    [1, 2_000_000, 100, 0.005, 0],
+    [2, 2_600_000, 90, 0.0056, 1_200],
+    [8, 8_500_000, 50, 0.01, 20_500],
+    [13, 38_000_000, 25, 0.025, 300_000],
+    [20, 80_000_000, 14, 0.045, 1_482_000],
+  ];
+
+  it('rows match the page: risk limit = cap, max leverage, MMR, deduction = mmAmount', () => {
+    const btc = preset('bybit-linear').tiers.BTC ?? [];
+    expect(btc).toHaveLength(20);
+    for (const [n, cap, lev, mmr, ded] of published) {
+      const t = btc[n - 1];
+      expect(t, `tier ${n}`).toMatchObject({ cap, maxLeverage: lev, mmr, mmAmount: ded });
+    }
+    expect(btc[19]?.floor).toBe(75_000_000);
+  });
+
+  it('every printed deduction equals the page rule (previous risk limit x MMR step + previous deduction)', () => {
+    const raw = rawPreset('bybit-linear').tiers.BTC ?? [];
+    const derived = normalizeTiers(raw.map(({ mmAmount: _drop, ...t }) => t));
+    raw.forEach((t, i) => expect(derived[i]?.mmAmount, `tier ${i + 1}`).toBeCloseTo(t.mmAmount as number, 6));
+  });
+
+  it('help center "Maintenance Margin (USDT Contract)": <= 2,000,000 USDT -> MMR 0.5 %, 2,600,000 USDT -> 0.56 %', () => {
+    const btc = preset('bybit-linear').tiers.BTC ?? [];
+    expect(tierFor(btc, 2_000_000 - 1).mmr).toBe(0.005);
+    expect(tierFor(btc, 2_500_000).mmr).toBe(0.0056);
+  });
+
+  it('liquidation price of an isolated BTC position in tier 3 (150 BTC at 20,000 = 3.0M USDT, 50x)', () => {
+    // Bybit isolated formula, MM at entry: 3,000,000 x 0.63 % - 3,020 = 15,880; IM = 3,000,000 / 50 = 60,000.
+    // Long: 60,000 + 150 (P - 20,000) = 15,880; short: 60,000 - 150 (P - 20,000) = 15,880.
+    const m = market({ BTC: 20000, USDT: 1 });
+    for (const [qty, want] of [
+      [150, 20000 - 44120 / 150],
+      [-150, 20000 + 44120 / 150],
+    ] as const) {
+      const b = only(buildTieredBuckets(account(preset('bybit-linear'), 'isolated', {}, [perp(0, 'BTC', qty, 20000, { leverage: 50 })], 'bybit-linear'), m));
+      expect(evaluateBucket(b, priceFn(m)).maintenance).toBeCloseTo(15880, 6);
+      const r = liq(b, 'BTC', m);
+      expect(qty > 0 ? r.down : r.up).toBeCloseTo(want, 6);
+    }
+  });
+
+  it('no ETHUSDT table and no "*" default were found: an ETH position is refused until the account supplies tiers', () => {
+    const v = preset('bybit-linear');
+    expect(Object.keys(v.tiers)).toEqual(['BTC']);
+    const m = market({ ETH: 2500, USDT: 1 });
+    expect(() => buildTieredBuckets(account(v, 'isolated', {}, [perp(0, 'ETH', 10, 2500, { leverage: 20 })], 'bybit-linear'), m)).toThrow(ValidationError);
+  });
+});
+
+describe('okx-swap preset: no position-tier table (none found in notional form)', () => {
+  it('BTC and ETH positions are refused until the account supplies tiers', () => {
+    // OKX publishes tiers in contracts (BTC-USDT-SWAP 0.01 BTC, ETH-USDT-SWAP 0.1 ETH); the only table found
+    // (OKEx "position tiers to be adjusted", June 2021, ETHUSDT) needs a price to become USD notional: not converted.
+    const v = preset('okx-swap');
+    expect(Object.keys(v.tiers)).toEqual([]);
+    const m = market({ BTC: 60000, ETH: 2500, USDT: 1 });
+    for (const p of [perp(0, 'BTC', 1, 60000), perp(0, 'ETH', 10, 2500)])
+      expect(() => buildTieredBuckets(account(v, 'cross', { USDT: 10000 }, [p], 'okx-swap'), m)).toThrow(ValidationError);
+  });
+});

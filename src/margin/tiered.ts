@@ -161,19 +161,19 @@ class TieredGroup implements AssetGroup {
     for (const l of this.legs) addLegAffine(l, at, acc);
   }
 
-  /** Prices where some leg changes tier (its maintenance rate changes), ascending, positive. */
-  breakpoints(): number[] {
-    const out: number[] = [];
-    for (const l of this.legs) {
-      if (l.atEntry || l.size === 0 || !Number.isNaN(l.mmr)) continue;
+  /** Prices where a leg changes tier (its maintenance rate changes), with that leg's index; positive, unsorted. */
+  legBreakpoints(): { p: number; leg: number }[] {
+    const out: { p: number; leg: number }[] = [];
+    this.legs.forEach((l, leg) => {
+      if (l.atEntry || l.size === 0 || !Number.isNaN(l.mmr)) return;
       for (let k = 1; k < l.tiers.length; k++) {
         const floor = (l.tiers[k] as Tier).floor;
         // Linear: |q| P = floor; inverse: |q| / P = floor.
         const p = l.inverse ? l.size / floor : floor / l.size;
-        if (p > 0 && Number.isFinite(p)) out.push(p);
+        if (p > 0 && Number.isFinite(p)) out.push({ p, leg });
       }
-    }
-    return [...new Set(out)].sort((x, y) => x - y);
+    });
+    return out;
   }
 }
 
@@ -185,33 +185,81 @@ class TieredGroup implements AssetGroup {
  * answer lies in the tier used to compute it. At a discontinuity of the table (amounts that do not follow the
  * derivation rule) the state can flip at a boundary; the boundary is returned. Null when no positive price flips it.
  */
-function walk(g: TieredGroup, k: number, p0: number, dir: 1 | -1, safe0: boolean, bps: readonly number[]): number | null {
-  const acc: Affine = { a: 0, b: 0, sa: 0, sb: 0 };
-  let cur = p0;
-  for (;;) {
-    let next = dir < 0 ? 0 : Infinity;
-    for (const p of bps) if (dir < 0 ? p < cur && p > next : p > cur && p < next) next = p;
-    const rep = dir < 0 ? (next > 0 ? (cur + next) / 2 : cur / 2) : Number.isFinite(next) ? (cur + next) / 2 : cur * 2;
-    acc.a = 0;
-    acc.sa = 0;
-    acc.b = 0;
-    acc.sb = 0;
+function walk(g: TieredGroup, k: number, p0: number, dir: 1 | -1, safe0: boolean): number | null {
+  // Breakpoints strictly beyond p0 in walking order, each with the leg that changes tier there. The affine
+  // coefficients are kept per leg and only the crossing legs are recomputed at each step, so the walk costs
+  // O(legs + breakpoints); a candidate root is then re-solved from a full sum of its segment, so incremental
+  // rounding never reaches the answer.
+  const ahead = g.legBreakpoints().filter((x) => (dir < 0 ? x.p < p0 && x.p > 0 : x.p > p0 && Number.isFinite(x.p)));
+  ahead.sort((x, y) => dir * (x.p - y.p));
+  const legs = g.legs;
+  const n = legs.length;
+  const la = new Float64Array(n);
+  const lb = new Float64Array(n);
+  const lsa = new Float64Array(n);
+  const lsb = new Float64Array(n);
+  const scratch: Affine = { a: 0, b: 0, sa: 0, sb: 0 };
+  const tot: Affine = { a: 0, b: 0, sa: 0, sb: 0 };
+  const setLeg = (i: number, at: number): void => {
+    scratch.a = scratch.b = scratch.sa = scratch.sb = 0;
+    addLegAffine(legs[i]!, at, scratch);
+    tot.a += scratch.a - la[i]!;
+    tot.b += scratch.b - lb[i]!;
+    tot.sa += scratch.sa - lsa[i]!;
+    tot.sb += scratch.sb - lsb[i]!;
+    la[i] = scratch.a;
+    lb[i] = scratch.b;
+    lsa[i] = scratch.sa;
+    lsb[i] = scratch.sb;
+  };
+  const repOf = (cur: number, next: number): number =>
+    dir < 0 ? (next > 0 ? (cur + next) / 2 : cur / 2) : Number.isFinite(next) ? (cur + next) / 2 : cur * 2;
+  /** Exact coefficients of the segment containing `rep` (full sum). */
+  const full = (rep: number): Affine => {
+    const acc: Affine = { a: 0, b: 0, sa: 0, sb: 0 };
     addB(acc, k);
     g.affine(rep, acc);
-    const a = acc.a;
+    return acc;
+  };
+  let ix = 0;
+  let cur = p0;
+  let next = ix < ahead.length ? ahead[ix]!.p : dir < 0 ? 0 : Infinity;
+  const rep0 = repOf(cur, next);
+  for (let i = 0; i < n; i++) setLeg(i, rep0);
+  for (;;) {
+    const rep = repOf(cur, next);
+    const a0 = tot.a + g.units;
+    const b0 = tot.b + k;
+    const sa0 = tot.sa + Math.abs(g.units);
+    const sb0 = tot.sb + Math.abs(k);
     // An intercept within rounding of its terms is zero (e.g. a fully collateralised long: root at P = 0, not 1e-13).
-    const b = Math.abs(acc.b) > FLAT * acc.sb ? acc.b : 0;
-    if (a * cur + b > 0 !== safe0) return cur;
+    const bz = (b: number, sb: number): number => (Math.abs(b) > FLAT * sb ? b : 0);
+    if (a0 * cur + bz(b0, sb0) > 0 !== safe0) {
+      const f = full(rep);
+      if (f.a * cur + bz(f.b, f.sb) > 0 !== safe0) return cur;
+    }
     // Guard the denominator: a slope within rounding of its own terms (a hedged book: long and short, or coin
     // collateral against an inverse short) is a flat excess, with no root on this segment.
-    if (Math.abs(a) > FLAT * acc.sa) {
+    const flips = (a: number, sa: number, b: number): number | null => {
+      if (!(Math.abs(a) > FLAT * sa)) return null;
       const r = -b / a;
       const flipsOnward = safe0 ? dir * a < 0 : dir * a > 0;
       const inSegment = dir < 0 ? r <= cur && r >= next : r >= cur && r <= next;
-      if (flipsOnward && inSegment) return r > 0 && Number.isFinite(r) ? r : null;
+      return flipsOnward && inSegment ? r : null;
+    };
+    if (flips(a0, sa0, bz(b0, sb0)) !== null) {
+      const f = full(rep);
+      const r = flips(f.a, f.sa, bz(f.b, f.sb));
+      if (r !== null) return r > 0 && Number.isFinite(r) ? r : null;
     }
     if (dir < 0 ? next <= 0 : !Number.isFinite(next)) return null;
     cur = next;
+    // cross every breakpoint at `cur`, then move the segment on
+    const crossing: number[] = [];
+    while (ix < ahead.length && ahead[ix]!.p === cur) crossing.push(ahead[ix++]!.leg);
+    next = ix < ahead.length ? ahead[ix]!.p : dir < 0 ? 0 : Infinity;
+    const nrep = repOf(cur, next);
+    for (const i of crossing) setLeg(i, nrep);
   }
 }
 
@@ -236,8 +284,7 @@ function closedForm(groups: readonly TieredGroup[], asset: string, prices: Price
   const here = zeroTerms();
   g.accumulate(p0, here);
   const safe0 = k + here.balance - here.maintenance > 0;
-  const bps = g.breakpoints();
-  return { down: walk(g, k, p0, -1, safe0, bps), up: walk(g, k, p0, 1, safe0, bps) };
+  return { down: walk(g, k, p0, -1, safe0), up: walk(g, k, p0, 1, safe0) };
 }
 
 const makeBucket = (id: string, positions: readonly number[], groups: readonly TieredGroup[]): Bucket => ({
