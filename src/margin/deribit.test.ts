@@ -146,14 +146,26 @@ describe('Deribit portfolio margin', () => {
     expect(grp.netShort).toBe(10);
   });
 
-  it('PM nets a hedged book that standard margin charges in full', () => {
+  it('a long and a short in one instrument net to a flat position (no margin) in both modes', () => {
+    // Deribit keeps one net position per instrument, so a buy against a short closes it.
     const P = 60000;
     const m = market({ BTC: P });
     const book = [option(1, 'call', 70000, 30), option(-1, 'call', 70000, 30)];
     const std = evaluateBucket(buildDeribitBuckets(account('standard', book, { BTC: 1 }), m)[0]!, priceFn({ BTC: P }));
     const pm = evaluateBucket(buildDeribitBuckets(account('portfolio', book, { BTC: 1 }), m)[0]!, priceFn({ BTC: P }));
-    expect(std.maintenance).toBeGreaterThan(0);
+    expect(std.maintenance).toBeCloseTo(0, 9);
     expect(pm.maintenance).toBeCloseTo(0, 9);
+  });
+
+  it('PM offsets a call spread that standard margin charges leg by leg', () => {
+    const P = 60000;
+    const m = market({ BTC: P });
+    const book = [option(1, 'call', 66000, 30), option(-1, 'call', 68000, 30)];
+    const std = evaluateBucket(buildDeribitBuckets(account('standard', book, { BTC: 1 }), m)[0]!, priceFn({ BTC: P }));
+    const pm = evaluateBucket(buildDeribitBuckets(account('portfolio', book, { BTC: 1 }), m)[0]!, priceFn({ BTC: P }));
+    expect(std.maintenance).toBeGreaterThan(0);
+    expect(pm.maintenance).toBeGreaterThan(0);
+    expect(pm.maintenance).toBeLessThan(std.maintenance);
   });
 });
 

@@ -72,7 +72,7 @@ export interface UnderlyingBook {
   readonly linEntry: Float64Array;
   readonly options: OptionArrays;
   readonly rate: number;
-  /** Source positions, in the order of the arrays above. */
+  /** Source positions, in the order of the arrays above (options: the first position of each netted instrument). */
   readonly inverseFutures: readonly (PerpPosition | FuturePosition)[];
   readonly linearFutures: readonly (PerpPosition | FuturePosition)[];
   readonly optionPositions: readonly OptionPosition[];
@@ -95,19 +95,29 @@ const MS_PER_YEAR = DAYS_PER_YEAR * 24 * 3600 * 1000;
 export function buildBook(input: BookInput): UnderlyingBook {
   const inv = input.futures.filter((p) => p.settle === 'inverse' && p.qty !== 0);
   const lin = input.futures.filter((p) => p.settle === 'linear' && p.qty !== 0);
-  const opts = input.options.filter((p) => p.qty !== 0);
-  const vols = input.options.map((p, i) => ({ p, v: input.optionVols[i] ?? NaN })).filter((x) => x.p.qty !== 0);
-  const n = opts.length;
+  // Net positions in the same instrument (right, strike, expiry, settlement) at the same vol: margin is charged
+  // on an instrument's net position, and each instrument is then revalued once per scenario.
+  const byInstrument = new Map<string, { p: OptionPosition; qty: number; v: number }>();
+  input.options.forEach((p, i) => {
+    const v = input.optionVols[i] ?? NaN;
+    const key = `${p.right}|${p.strike}|${p.expiry}|${p.settle}|${v}`;
+    const e = byInstrument.get(key);
+    if (e) e.qty += p.qty;
+    else byInstrument.set(key, { p, qty: p.qty, v });
+  });
+  const net = [...byInstrument.values()].filter((x) => x.qty !== 0);
+  const n = net.length;
   const options: OptionArrays = {
     n,
-    qty: Float64Array.from(opts, (p) => p.qty),
-    strike: Float64Array.from(opts, (p) => p.strike),
-    T: Float64Array.from(opts, (p) => (p.expiry - input.asOf) / MS_PER_YEAR),
-    sigma: Float64Array.from(vols, (x) => x.v),
-    right: opts.map((p) => p.right),
-    inverse: Uint8Array.from(opts, (p) => (p.settle === 'inverse' ? 1 : 0)),
-    expiry: Float64Array.from(opts, (p) => p.expiry),
+    qty: Float64Array.from(net, (x) => x.qty),
+    strike: Float64Array.from(net, (x) => x.p.strike),
+    T: Float64Array.from(net, (x) => (x.p.expiry - input.asOf) / MS_PER_YEAR),
+    sigma: Float64Array.from(net, (x) => x.v),
+    right: net.map((x) => x.p.right),
+    inverse: Uint8Array.from(net, (x) => (x.p.settle === 'inverse' ? 1 : 0)),
+    expiry: Float64Array.from(net, (x) => x.p.expiry),
   };
+  const opts = net.map((x) => x.p);
   return {
     asset: input.asset,
     measure: input.measure,
