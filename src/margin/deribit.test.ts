@@ -9,6 +9,7 @@ import { scenarioGrid } from './portfolio-grid.ts';
 import type { Bucket, PriceFn } from './terms.ts';
 import { evaluateBucket, excess, healthFactor } from './terms.ts';
 import type { DeribitModel } from './venue-model.ts';
+import { bisect } from '../testing/bisect.ts';
 
 const deribit = JSON.parse(readFileSync(new URL('../../data/venues/deribit.json', import.meta.url), 'utf8')) as DeribitModel;
 const DAY = MS_PER_YEAR / 365;
@@ -61,20 +62,6 @@ const bucketOf = (buckets: Bucket[], key: string): Bucket => {
   return b;
 };
 
-/** Bisection on f between lo and hi (opposite signs, either order) down to adjacent doubles; the end with the smaller |f|. */
-function bisect(f: (x: number) => number, lo: number, hi: number): number {
-  let flo = f(lo);
-  let fhi = f(hi);
-  expect(flo > 0).not.toBe(fhi > 0);
-  for (let i = 0; i < 200; i++) {
-    const mid = 0.5 * (lo + hi);
-    if (mid === lo || mid === hi) break; // adjacent doubles (either order of lo, hi)
-    const fm = f(mid);
-    if (fm > 0 === flo > 0) [lo, flo] = [mid, fm];
-    else [hi, fhi] = [mid, fm];
-  }
-  return Math.abs(flo) < Math.abs(fhi) ? lo : hi;
-}
 
 describe('Deribit preset', () => {
   it('preset: documented numbers', () => {

@@ -6,6 +6,7 @@ import { buildLendingBuckets, liquidationCall } from './lending.ts';
 import type { Bucket, PriceFn } from './terms.ts';
 import { evaluateBucket, excess, healthFactor } from './terms.ts';
 import type { LendingAssetParams, LendingModel } from './venue-model.ts';
+import { bisect } from '../testing/bisect.ts';
 
 const PROV = { source: 'test', retrieved: '2026-01-01', version: 'test' };
 
@@ -42,20 +43,6 @@ const priceFn =
     return p;
   };
 
-/** Bisection on f between lo and hi (opposite signs, either order) down to adjacent doubles; the end with the smaller |f|. */
-function bisect(f: (x: number) => number, lo: number, hi: number): number {
-  let flo = f(lo);
-  let fhi = f(hi);
-  expect(flo > 0).not.toBe(fhi > 0);
-  for (let i = 0; i < 200; i++) {
-    const mid = 0.5 * (lo + hi);
-    if (mid === lo || mid === hi) break; // adjacent doubles (either order of lo, hi)
-    const fm = f(mid);
-    if (fm > 0 === flo > 0) [lo, flo] = [mid, fm];
-    else [hi, fhi] = [mid, fm];
-  }
-  return Math.abs(flo) < Math.abs(fhi) ? lo : hi;
-}
 
 const single = (acc: Account, m: Market): Bucket => {
   const b = buildLendingBuckets(acc, m);

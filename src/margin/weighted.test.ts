@@ -6,6 +6,7 @@ import type { Bucket, PriceFn } from './terms.ts';
 import { evaluateBucket, excess, healthFactor } from './terms.ts';
 import type { WeightedAssetParams, WeightedModel } from './venue-model.ts';
 import type { WeightedGroup } from './weighted.ts';
+import { bisect } from '../testing/bisect.ts';
 import {
   buildWeightedBuckets,
   sizeDiscountAssetWeight,
@@ -73,20 +74,6 @@ function weighted(b: Bucket, prices: Record<string, number>, category: 'initial'
   return { assets, liabilities };
 }
 
-/** Bisection on f between lo and hi (opposite signs, either order) down to adjacent doubles; the end with the smaller |f|. */
-function bisect(f: (x: number) => number, lo: number, hi: number): number {
-  let flo = f(lo);
-  let fhi = f(hi);
-  expect(flo > 0).not.toBe(fhi > 0);
-  for (let i = 0; i < 200; i++) {
-    const mid = 0.5 * (lo + hi);
-    if (mid === lo || mid === hi) break; // adjacent doubles (either order of lo, hi)
-    const fm = f(mid);
-    if (fm > 0 === flo > 0) [lo, flo] = [mid, fm];
-    else [hi, fhi] = [mid, fm];
-  }
-  return Math.abs(flo) < Math.abs(fhi) ? lo : hi;
-}
 
 /** Drift integer weights (bps) truncate: ours x 1e4 lies in [expected, expected + 1). */
 const expectBps = (x: number, bps: number): void => {
