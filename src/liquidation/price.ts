@@ -78,6 +78,12 @@ const CRASH_UP = UP_MULTS.map((m) => m - 1);
 
 /** The joint fractional move of all non-stable prices that liquidates the bucket, each direction. */
 export function bucketCrashMove(bucket: Bucket, prices: PriceFn, isStable: (asset: string) => boolean): Roots {
+  if (bucket.closedFormCrashMove) return bucket.closedFormCrashMove(prices, isStable);
+  return scanCrashMove(bucket, prices, isStable);
+}
+
+/** The crash move by scan and Brent, for any bucket (also the reference the closed forms are tested against). */
+export function scanCrashMove(bucket: Bucket, prices: PriceFn, isStable: (asset: string) => boolean): Roots {
   const fixed = zeroTerms();
   const moving: AssetGroup[] = [];
   for (const g of bucket.groups) {

@@ -60,6 +60,8 @@ export interface Bucket {
    * Returns undefined when the closed form does not apply; the caller then uses the root finder.
    */
   closedFormLiquidation?(asset: string, prices: PriceFn): { down: number | null; up: number | null } | undefined;
+  /** Optional closed-form crash move (joint fractional move of all non-stable prices), same conventions. */
+  closedFormCrashMove?(prices: PriceFn, isStable: (asset: string) => boolean): { down: number | null; up: number | null };
 }
 
 export interface AccountModel {

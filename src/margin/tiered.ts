@@ -287,11 +287,128 @@ function closedForm(groups: readonly TieredGroup[], asset: string, prices: Price
   return { down: walk(g, k, p0, -1, safe0), up: walk(g, k, p0, 1, safe0) };
 }
 
+/**
+ * Closed-form crash move of a tiered bucket: every non-stable price P_g moves to P_g (1 + m) together. Between
+ * tier breakpoints (m = breakpoint / P_g - 1 for each leg) the excess is affine in m, since each group's excess is
+ * affine in its own price; the walk solves each segment exactly, keeping coefficients per leg and recomputing only
+ * the legs that cross, and re-solves a candidate from a full sum of its segment. Same answer and conventions as
+ * the scan in liquidation/price.ts (first state change on each side, down in (-1, 0), up > 0), without its grid.
+ */
+function crashMove(groups: readonly TieredGroup[], prices: PriceFn, isStable: (asset: string) => boolean): { down: number | null; up: number | null } {
+  const moving = groups.filter((g) => g.asset !== 'USD' && !isStable(g.asset));
+  const fixed = zeroTerms();
+  for (const g of groups) if (!moving.includes(g)) g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), fixed);
+  const k = fixed.balance - fixed.maintenance;
+  const base = moving.map((g) => prices(g.asset));
+  const now = zeroTerms();
+  moving.forEach((g, i) => g.accumulate(base[i]!, now));
+  const safe0 = k + now.balance - now.maintenance > 0;
+  if (moving.length === 0) return { down: null, up: null };
+  const walkM = (dir: 1 | -1): number | null => {
+    // legs of every moving group, flattened; breakpoints expressed as moves m
+    const legs: { g: number; leg: Leg }[] = [];
+    const ahead: { m: number; leg: number }[] = [];
+    moving.forEach((g, gi) => {
+      const offset = legs.length;
+      g.legs.forEach((leg) => legs.push({ g: gi, leg }));
+      for (const bp of g.legBreakpoints()) {
+        const m = bp.p / base[gi]! - 1;
+        if (dir < 0 ? m < 0 && m > -1 : m > 0 && Number.isFinite(m)) ahead.push({ m, leg: offset + bp.leg });
+      }
+    });
+    ahead.sort((x, y) => dir * (x.m - y.m));
+    const n = legs.length;
+    const la = new Float64Array(n);
+    const lb = new Float64Array(n);
+    const lsa = new Float64Array(n);
+    const lsb = new Float64Array(n);
+    const scratch: Affine = { a: 0, b: 0, sa: 0, sb: 0 };
+    const tot: Affine = { a: 0, b: 0, sa: 0, sb: 0 };
+    // a leg's excess a P + b at P = P0 (1 + m) is (a P0) m + (a P0 + b): slope and intercept in m
+    const setLeg = (i: number, m: number): void => {
+      const P0 = base[legs[i]!.g]!;
+      scratch.a = scratch.b = scratch.sa = scratch.sb = 0;
+      addLegAffine(legs[i]!.leg, P0 * (1 + m), scratch);
+      const sa = scratch.a * P0;
+      const sb = scratch.a * P0 + scratch.b;
+      const ssa = scratch.sa * P0;
+      const ssb = scratch.sa * P0 + scratch.sb;
+      tot.a += sa - la[i]!;
+      tot.b += sb - lb[i]!;
+      tot.sa += ssa - lsa[i]!;
+      tot.sb += ssb - lsb[i]!;
+      la[i] = sa;
+      lb[i] = sb;
+      lsa[i] = ssa;
+      lsb[i] = ssb;
+    };
+    let units = 0;
+    let unitsAbs = 0;
+    moving.forEach((g, gi) => {
+      units += g.units * base[gi]!;
+      unitsAbs += Math.abs(g.units * base[gi]!);
+    });
+    const end = dir < 0 ? -1 : Infinity;
+    const repOf = (cur: number, next: number): number => (Number.isFinite(next) ? (cur + next) / 2 : Math.max(2 * cur, 1));
+    const full = (rep: number): Affine => {
+      const acc: Affine = { a: units, b: units + k, sa: unitsAbs, sb: unitsAbs + Math.abs(k) };
+      for (let i = 0; i < n; i++) {
+        const P0 = base[legs[i]!.g]!;
+        scratch.a = scratch.b = scratch.sa = scratch.sb = 0;
+        addLegAffine(legs[i]!.leg, P0 * (1 + rep), scratch);
+        acc.a += scratch.a * P0;
+        acc.b += scratch.a * P0 + scratch.b;
+        acc.sa += scratch.sa * P0;
+        acc.sb += scratch.sa * P0 + scratch.sb;
+      }
+      return acc;
+    };
+    const bz = (b: number, sb: number): number => (Math.abs(b) > FLAT * sb ? b : 0);
+    let ix = 0;
+    let cur = 0;
+    let next = ix < ahead.length ? ahead[ix]!.m : end;
+    const rep0 = repOf(cur, next);
+    for (let i = 0; i < n; i++) setLeg(i, rep0);
+    for (;;) {
+      const rep = repOf(cur, next);
+      const a0 = tot.a + units;
+      const b0 = tot.b + units + k;
+      const sa0 = tot.sa + unitsAbs;
+      const sb0 = tot.sb + unitsAbs + Math.abs(k);
+      if (a0 * cur + bz(b0, sb0) > 0 !== safe0) {
+        const f = full(rep);
+        if (f.a * cur + bz(f.b, f.sb) > 0 !== safe0) return cur;
+      }
+      const flips = (a: number, sa: number, b: number): number | null => {
+        if (!(Math.abs(a) > FLAT * sa)) return null;
+        const r = -b / a;
+        const flipsOnward = safe0 ? dir * a < 0 : dir * a > 0;
+        const inSegment = dir < 0 ? r <= cur && r >= next : r >= cur && r <= next;
+        return flipsOnward && inSegment ? r : null;
+      };
+      if (flips(a0, sa0, bz(b0, sb0)) !== null) {
+        const f = full(rep);
+        const r = flips(f.a, f.sa, bz(f.b, f.sb));
+        if (r !== null) return r > -1 && Number.isFinite(r) ? r : null;
+      }
+      if (next === end) return null;
+      cur = next;
+      const crossing: number[] = [];
+      while (ix < ahead.length && ahead[ix]!.m === cur) crossing.push(ahead[ix++]!.leg);
+      next = ix < ahead.length ? ahead[ix]!.m : end;
+      const nrep = repOf(cur, next);
+      for (const i of crossing) setLeg(i, nrep);
+    }
+  };
+  return { down: walkM(-1), up: walkM(1) };
+}
+
 const makeBucket = (id: string, positions: readonly number[], groups: readonly TieredGroup[]): Bucket => ({
   id,
   positions,
   groups,
   closedFormLiquidation: (asset, prices) => closedForm(groups, asset, prices),
+  closedFormCrashMove: (prices, isStable) => crashMove(groups, prices, isStable),
 });
 
 const opt = (v: number | undefined): number => (v === undefined ? NaN : v);
