@@ -48,6 +48,33 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       code = await runPrice(io);
     });
 
+  program
+    .command('stats')
+    .description('drawdown and performance statistics of an equity (or returns) column of a CSV file')
+    .argument('<csv>', 'CSV file with a header line (.csv, or .csv.gz)')
+    .option('--column <name>', 'column to read (default: the last numeric column)')
+    .option('--returns', 'the column holds simple returns per period, not equity')
+    .option('--periods-per-year <n>', 'annualisation: 365 (default, crypto days) or 252 (trading days), 52, 12...')
+    .option('--json', 'print the stable JSON document instead of a table')
+    .action(async (file: string, opts: { column?: string; returns?: boolean; periodsPerYear?: string; json?: boolean }) => {
+      const { runStats } = await import('./commands/stats.ts');
+      code = await runStats(file, opts, io);
+    });
+
+  program
+    .command('data')
+    .description('bundled market history (rows, range, gaps, source), one dataset, or your own CSV file')
+    .argument('[id]', 'dataset id (see `ballast data`): details and gaps of that dataset')
+    .option('--gaps', 'list every gap')
+    .option('--json', 'print the stable JSON document instead of tables')
+    .option('--csv <file>', 'check your own CSV (plain or .gz) instead of a bundled dataset')
+    .option('--kind <kind>', 'with --csv: ohlcv | funding | dvol | deribit-funding (default: from the header)')
+    .option('--interval <interval>', 'with --csv: bar interval, e.g. 1h, 8h, 1d (default: the most common step)')
+    .action(async (id: string | undefined, opts: { gaps?: boolean; json?: boolean; csv?: string; kind?: string; interval?: string }) => {
+      const { runData } = await import('./commands/data.ts');
+      code = await runData(id, opts, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
