@@ -40,6 +40,23 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     });
 
   program
+    .command('stress')
+    .description('the book under historical and hypothetical scenarios, and the joint moves that liquidate each account')
+    .argument('[file]', 'portfolio document (YAML or JSON); defaults to the bundled example')
+    .option('--move <x...>', 'joint move of every non-stable price, a fraction > -1 (-0.3 = a 30 % fall); several allowed (give the file first)')
+    .option('--vol <m...>', 'every option vol times m (> 0); several allowed')
+    .option('--funding <rate>', 'funding rate per 8h paid by perps (positive: longs pay), over --horizon')
+    .option('--horizon <hours>', 'hours the --funding rate is paid for (default 24)')
+    .option('--haircut <fraction>', 'exit cost, fraction of each position\'s USD value, in [0, 1)')
+    .option('--corr-one', 'add each historical scenario\'s correlation-one variant (every asset takes BTC\'s move)')
+    .option('--scenarios <set>', 'historical (default) or none')
+    .option('--json', 'print the stable JSON document instead of tables')
+    .action(async (file: string | undefined, opts: { move?: string[]; vol?: string[]; funding?: string; horizon?: string; haircut?: string; corrOne?: boolean; scenarios?: string; json?: boolean }) => {
+      const { runStress } = await import('./commands/stress.ts');
+      code = await runStress(file, opts, io);
+    });
+
+  program
     .command('price')
     .description('option desk calculator: JSON array on stdin, price and Greeks out')
     .option('--json', 'JSON output (the default; kept for symmetry)')
@@ -59,6 +76,27 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .action(async (file: string, opts: { column?: string; returns?: boolean; periodsPerYear?: string; json?: boolean }) => {
       const { runStats } = await import('./commands/stats.ts');
       code = await runStats(file, opts, io);
+    });
+
+  program
+    .command('vol')
+    .description('volatility of a bundled asset or a CSV: realised, Parkinson, Garman-Klass, EWMA, GARCH(1,1), DVOL')
+    .argument('[asset]', 'BTC, ETH, SOL, BNB, XRP (1d: Binance spot daily; 1h: Binance USDT perp hourly) or an OHLCV dataset id')
+    .option('--model <model>', 'realised (default) | parkinson | garman-klass | ewma | garch | dvol (BTC: Deribit DVOL)')
+    .option('--interval <interval>', '1d (default) or 1h bars; with --csv, the bar interval used for annualisation')
+    .option('--lambda <lambda>', 'EWMA decay in (0, 1), default 0.94 (RiskMetrics)')
+    .option('--horizon <n>', 'forecast steps (bars), default 1')
+    .option('--window <n>', 'realised, parkinson, garman-klass: bars in the window (default 30 days of bars)')
+    .option('--init <init>', "garch first variance: fgarch (default, h1 = omega + (alpha+beta)·mean(e²)) or sample-variance (h1 = var(x))")
+    .option('--date <yyyy-mm-dd>', 'dvol: the UTC day whose DVOL row to use (default: the last row)')
+    .option('--csv <file>', 'your own CSV instead of a bundled asset (plain or .gz)')
+    .option('--column <name>', 'with --csv: column of prices (default: the last numeric column)')
+    .option('--returns', 'with --csv: the column holds log returns per period, not prices')
+    .option('--periods-per-year <n>', 'annualisation override (default from the interval: 1h 8760, 1d 365)')
+    .option('--json', 'print the stable JSON document instead of a table')
+    .action(async (asset: string | undefined, opts: { model?: string; interval?: string; lambda?: string; horizon?: string; window?: string; init?: string; date?: string; csv?: string; column?: string; returns?: boolean; periodsPerYear?: string; json?: boolean }) => {
+      const { runVol } = await import('./commands/vol.ts');
+      code = await runVol(asset, opts, io);
     });
 
   program
