@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { benchGreeks } from './greeks.ts';
 import { benchRisk, benchRiskBreakdown } from './risk10k.ts';
+import { benchFullRevaluationVar, benchPathSteps } from './var.ts';
 
 const json = process.argv.includes('--json');
 const log = (s: string): void => {
@@ -23,6 +24,30 @@ log(`risk report: ${risk.positions} positions in ${risk.accounts} accounts -> be
 const breakdown = benchRiskBreakdown();
 for (const b of breakdown) log(`  ${b.group.padEnd(24)} ${String(b.positions).padStart(6)} positions  ${b.bestMs.toFixed(1)} ms`);
 
+const paths = [1, 5].map((d) => benchPathSteps(d));
+for (const p of paths) log(`mc path steps: ${p.paths} paths x ${p.steps} steps x ${p.assets} asset(s) in ${p.seconds.toFixed(2)} s -> ${(p.stepsPerSecond / 1e6).toFixed(1)} M steps/s (one core)`);
+
+const varBench = await benchFullRevaluationVar();
+log(`var 99% 1d, ${varBench.positions}-position book, full revaluation: historical ${varBench.historical.scenarios} scenarios in ${varBench.historical.seconds.toFixed(2)} s, mc ${varBench.mc.scenarios} scenarios in ${varBench.mc.seconds.toFixed(2)} s (${varBench.equityUsPerScenario.toFixed(0)} us/scenario; with liquidation flags ${varBench.termsUsPerScenario.toFixed(0)} us/scenario)`);
+
 if (json) {
-  console.log(JSON.stringify({ machine, greeksPerSecond: Math.round(greeks.greeksPerSecond), risk10kMs: Number(risk.bestMs.toFixed(2)), risk10kMedianMs: Number(risk.medianMs.toFixed(2)), risk10kBreakdownMs: Object.fromEntries(breakdown.map((b) => [b.group, Number(b.bestMs.toFixed(2))])) }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        machine,
+        greeksPerSecond: Math.round(greeks.greeksPerSecond),
+        risk10kMs: Number(risk.bestMs.toFixed(2)),
+        risk10kMedianMs: Number(risk.medianMs.toFixed(2)),
+        risk10kBreakdownMs: Object.fromEntries(breakdown.map((b) => [b.group, Number(b.bestMs.toFixed(2))])),
+        mcPathStepsPerSecond: Object.fromEntries(paths.map((p) => [`${p.assets}asset`, Math.round(p.stepsPerSecond)])),
+        var1kHistoricalSeconds: Number(varBench.historical.seconds.toFixed(3)),
+        var1kHistoricalScenarios: varBench.historical.scenarios,
+        var1kMcSeconds: Number(varBench.mc.seconds.toFixed(3)),
+        var1kMcScenarios: varBench.mc.scenarios,
+        var1kTermsUsPerScenario: Number(varBench.termsUsPerScenario.toFixed(1)),
+      },
+      null,
+      2,
+    ),
+  );
 }

@@ -57,6 +57,20 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     });
 
   program
+    .command('var')
+    .description('Value at Risk, Expected Shortfall (1h, 1d, 7d, 30d) and liquidation probabilities of a portfolio file')
+    .argument('[portfolio]', 'portfolio document (YAML or JSON); defaults to the bundled example')
+    .option('--method <method>', 'historical (default) | fhs | parametric | mc')
+    .option('--paths <n>', 'Monte Carlo scenarios per horizon and liquidation paths (default 10000)')
+    .option('--seed <s>', 'seed of the Monte Carlo streams (default 1)')
+    .option('--quantile <method>', 'empirical quantile: linear (default) or nearest-rank')
+    .option('--json', 'print the stable JSON document instead of tables')
+    .action(async (file: string | undefined, opts: { method?: string; paths?: string; seed?: string; quantile?: string; json?: boolean }) => {
+      const { runVar } = await import('./commands/var.ts');
+      code = await runVar(file, { ...opts, progress: io === defaultIo && process.stderr.isTTY === true }, io);
+    });
+
+  program
     .command('price')
     .description('option desk calculator: JSON array on stdin, price and Greeks out')
     .option('--json', 'JSON output (the default; kept for symmetry)')
