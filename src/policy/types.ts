@@ -73,4 +73,9 @@ export interface Policy<S = unknown> {
   readonly name: string;
   initialState(ctx: PolicyContext): S;
   evaluate(ctx: PolicyContext, state: S): { vote: Vote; state: S };
+  /**
+   * Optional explicit reset (added by the policy implementations, issue 4): clears latches and once-only flags
+   * (drawdown-breaker in manual mode, protective-put bands). Only an operator calls it, never a policy itself.
+   */
+  reset?(state: S, ctx: PolicyContext): S;
 }
