@@ -3,6 +3,7 @@
  * Benchmarks measure; tests never time anything.
  */
 import os from 'node:os';
+import { benchPlan } from './plan.ts';
 import { benchGreeks } from './greeks.ts';
 import { benchRisk, benchRiskBreakdown } from './risk10k.ts';
 import { benchFullRevaluationVar, benchPathSteps } from './var.ts';
@@ -30,6 +31,12 @@ for (const p of paths) log(`mc path steps: ${p.paths} paths x ${p.steps} steps x
 const varBench = await benchFullRevaluationVar();
 log(`var 99% 1d, ${varBench.positions}-position book, full revaluation: historical ${varBench.historical.scenarios} scenarios in ${varBench.historical.seconds.toFixed(2)} s, mc ${varBench.mc.scenarios} scenarios in ${varBench.mc.seconds.toFixed(2)} s (${varBench.equityUsPerScenario.toFixed(0)} us/scenario; with liquidation flags ${varBench.termsUsPerScenario.toFixed(0)} us/scenario)`);
 
+const plan2 = benchPlan(2, 'REDUCING');
+const plan4 = benchPlan(4, 'ACTIVE');
+for (const [label, b] of [['health >= 2, REDUCING', plan2], ['health >= 4, ACTIVE', plan4]] as const) {
+  log(`plan, 1000-position book, ${label}: best ${b.bestMs.toFixed(1)} ms, median ${b.medianMs.toFixed(1)} ms (${b.orders} orders)`);
+}
+
 if (json) {
   console.log(
     JSON.stringify(
@@ -45,6 +52,9 @@ if (json) {
         var1kMcSeconds: Number(varBench.mc.seconds.toFixed(3)),
         var1kMcScenarios: varBench.mc.scenarios,
         var1kTermsUsPerScenario: Number(varBench.termsUsPerScenario.toFixed(1)),
+        plan1kMs: Number(plan2.bestMs.toFixed(2)),
+        plan1kMedianMs: Number(plan2.medianMs.toFixed(2)),
+        plan1kHealth4Ms: Number(plan4.bestMs.toFixed(2)),
       },
       null,
       2,

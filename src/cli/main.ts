@@ -71,6 +71,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     });
 
   program
+    .command('plan')
+    .description('evaluate risk policies and plan the cheapest orders that restore safety')
+    .argument('[file]', 'portfolio document (YAML or JSON); defaults to the bundled example')
+    .option('--policies <file>', 'policy file (YAML or JSON); defaults to examples/policies/default.yaml')
+    .option('--json', 'print the stable JSON document instead of tables')
+    .action(async (file: string | undefined, opts: { policies?: string; json?: boolean }) => {
+      const { runPlan } = await import('./commands/plan.ts');
+      code = await runPlan(file, opts, io);
+    });
+
+  program
     .command('price')
     .description('option desk calculator: JSON array on stdin, price and Greeks out')
     .option('--json', 'JSON output (the default; kept for symmetry)')

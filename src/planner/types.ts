@@ -1,6 +1,9 @@
 /**
  * Planner output: orders with their reasons and predicted effect. Conventions: qty in the position's own unit
  * (coins linear/options, USD face for inverse contracts); side from the venue's point of view of the account.
+ * Transfers: `account` is the source (an account id, or the name of a reserve outside the book), `to` the
+ * destination, side 'sell' (the asset leaves the source), `position` the isolated position topped up if any.
+ * Repays: side 'buy' (the debt is bought back), `source` what pays for it.
  */
 export type OrderKind = 'reduce' | 'close' | 'hedge' | 'buy-option' | 'transfer' | 'repay';
 
@@ -23,6 +26,20 @@ export interface Order {
   readonly expectedHealthAfter: number | null;
   /** For sliced execution: slice index and delay from now in ms. */
   readonly slice?: { readonly index: number; readonly of: number; readonly afterMs: number };
+  /** The intent's policy and reason code (the first one when the order serves several). */
+  readonly policy?: string;
+  readonly code?: string;
+  /** Transfers: predicted health of the destination (`to`) after this order. */
+  readonly toHealthAfter?: number | null;
+  /** Repays: what pays the debt (the account's own supplied asset, or a reserve), in units of that asset. */
+  readonly source?: { readonly account?: string; readonly asset: string; readonly qty: number };
+  /** Market orders: USD notional (coins x mark; USD face for inverse contracts; options: of the underlying). */
+  readonly notionalUsd?: number;
+  /** Signed change of the underlying's net delta, USD at the mark (reduces, hedges, puts). */
+  readonly deltaUsd?: number;
+  /** Linear market orders: limit price of the underlying, the mark moved against the order by the expected
+   * half-spread and impact of its slice. */
+  readonly price?: number;
 }
 
 export interface AccountSnapshot {
@@ -41,4 +58,14 @@ export interface Plan {
   /** True when the orders meet every target; false: the least bad plan, with `unmet` saying what is left. */
   readonly feasible: boolean;
   readonly unmet: readonly string[];
+  /** Total expected cost of the orders, USD. */
+  readonly cost?: number;
+  /** Predicted marks after the plan's own trades (the reflexive loop): fraction move per underlying. */
+  readonly moves?: Readonly<Record<string, number>>;
+  /** What the planner noticed without it making the plan infeasible (ignored intents, defaults used). */
+  readonly notes?: readonly string[];
+  /** How the plan was searched: exact (whole grid) or greedy, points evaluated, grid size. */
+  readonly search?: { readonly method: 'exact' | 'greedy'; readonly evaluations: number; readonly gridSize: number };
+  /** Orders a pre-trade gate refused (gatePlan), by index in `orders`. */
+  readonly denials?: readonly { readonly order: number; readonly code: string; readonly message: string }[];
 }
