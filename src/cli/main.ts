@@ -138,6 +138,26 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       code = await runData(id, opts, io);
     });
 
+  program
+    .command('simulate')
+    .description('simulations; `simulate cascade`: liquidation cascade with and without guardians')
+    .argument('<simulation>', 'cascade')
+    .option('--config <file>', 'cascade config (YAML or JSON); defaults as in examples/cascade/default.yaml')
+    .option('--guardians <share>', 'share of accounts running Ballast deleveraging, in [0, 1]')
+    .option('--threshold <d>', 'guardians act when the distance to liquidation is below d (default 0.05)')
+    .option('--fraction <f>', 'share of the position a guardian sells each time it acts (default 0.5)')
+    .option('--shock-usd <usd>', 'exogenous market sell, USD')
+    .option('--shock-drop <y>', 'exogenous price drop, a fraction (instead of --shock-usd)')
+    .option('--accounts <n>', 'number of accounts')
+    .option('--seed <s>', 'population seed')
+    .option('--rounds <n>', 'maximum rounds')
+    .option('--sweep', 'add a sweep over guardian shares (config `sweep`)')
+    .option('--json', 'print the stable JSON document instead of tables')
+    .action(async (sim: string, opts: { config?: string; guardians?: string; threshold?: string; fraction?: string; shockUsd?: string; shockDrop?: string; accounts?: string; seed?: string; rounds?: string; sweep?: boolean; json?: boolean }) => {
+      const { runSimulate } = await import('./commands/simulate.ts');
+      code = await runSimulate(sim, opts, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
