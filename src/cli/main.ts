@@ -82,6 +82,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     });
 
   program
+    .command('backtest')
+    .description('run policies over bundled crash history through a simulated venue (fees, impact, latency, funding, liquidations)')
+    .argument('<config>', 'backtest config (YAML or JSON): portfolio, policies, data, execution')
+    .option('--compare <files...>', 'more policy files (or none) run over the same data, one table')
+    .option('--json', 'print metrics, equity curve, decision and trade logs as JSON')
+    .action(async (file: string, opts: { compare?: string[]; json?: boolean }) => {
+      const { runBacktestCommand } = await import('./commands/backtest.ts');
+      code = await runBacktestCommand(file, opts, io);
+    });
+
+  program
     .command('price')
     .description('option desk calculator: JSON array on stdin, price and Greeks out')
     .option('--json', 'JSON output (the default; kept for symmetry)')

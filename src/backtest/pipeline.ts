@@ -1,0 +1,204 @@
+/**
+ * The backtest event loop, pure (no I/O): for each bar of the feed,
+ *   market update (marks walk the intrabar path inside the venue; vols: DVOL where available, else the EWMA
+ *   forecast; funding at funding times) -> venue step (pending fills, funding, the venue's liquidations)
+ *   -> risk report at the close -> policies (composed, state carried from bar to bar) -> planner (only when the
+ *   vote has intents: the no-op fast path plans nothing) -> pre-trade gate -> execution adapter.
+ * The same loop runs paper and live mode later with another feed and execution adapter.
+ *
+ * Decisions are made at the bar's close (asOf = open + interval, data age 0) and reach the venue at the next
+ * intrabar point (venue latency). Only the first slice of a sliced plan is submitted (orders with a later
+ * slice.afterMs are dropped): the policies re-plan from the actual book at every close.
+ */
+import { gatePlan, planFromVote, type PlannerOptions } from '../planner/index.ts';
+import type { Order } from '../planner/types.ts';
+import { policyContext, preTradeCheck, type ComposedPolicy, type ComposedState, type PreTradeConfig, type TradingState } from '../policy/index.ts';
+import type { Portfolio } from '../model/types.ts';
+import type { Intent } from '../policy/types.ts';
+import type { RiskReport } from '../risk/report.ts';
+import { riskReport } from '../risk/report.ts';
+import { Book } from './book.ts';
+import type { BarEvent, Decision, ExecutionAdapter, Feed, Fill, Liquidation } from './types.ts';
+
+export interface PipelineOptions {
+  /** The composed policies; null: no guard (the book is only marked, liquidated and funded). */
+  readonly policy: ComposedPolicy | null;
+  readonly preTrade?: PreTradeConfig;
+  readonly planner?: PlannerOptions;
+  /** Called every `progressEvery` bars with (done, total or null). */
+  readonly onProgress?: (done: number, total: number | null) => void;
+  readonly progressEvery?: number;
+}
+
+export interface PipelineResult {
+  /** Bar open times; equity[0] is the equity at the first open, equity[k + 1] at the close of bar k. */
+  readonly times: Float64Array;
+  readonly equity: Float64Array;
+  /** Gross exposure (USD) at each close. */
+  readonly gross: Float64Array;
+  /** Lowest account health factor at each close (Infinity when nothing is required). */
+  readonly health: Float64Array;
+  readonly states: TradingState[];
+  readonly decisions: Decision[];
+  readonly fills: Fill[];
+  readonly liquidations: Liquidation[];
+  readonly fundingPaid: number;
+  readonly bars: number;
+  readonly intervalMs: number;
+  readonly final: Portfolio;
+}
+
+const STATES: readonly TradingState[] = ['ACTIVE', 'REDUCING', 'HALTED'];
+
+export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAdapter, options: PipelineOptions): PipelineResult {
+  const book = new Book(portfolio, feed.assets);
+  const cap = feed.length ?? 1024;
+  let times = new Float64Array(cap);
+  let equity = new Float64Array(cap + 1);
+  let gross = new Float64Array(cap);
+  let health = new Float64Array(cap);
+  const states: TradingState[] = [];
+  const decisions: Decision[] = [];
+  const fills: Fill[] = [];
+  const liquidations: Liquidation[] = [];
+  let fundingPaid = 0;
+  let state: ComposedState | undefined;
+  let previous: TradingState | null = null;
+  const policy = options.policy;
+  const preTrade: PreTradeConfig = options.preTrade ?? { protectiveExits: [], maxDataAgeMs: Infinity };
+  const every = options.progressEvery ?? 1000;
+  const forecastVol: Record<string, number> = {};
+  const impliedVolIndex: Record<string, number> = {};
+  const funding: Record<string, number> = {};
+  let n = 0;
+  let intervalMs = 0;
+
+  for (let bar = feed.next(); bar !== null; bar = feed.next()) {
+    if (n + 1 >= times.length) {
+      times = grow(times);
+      equity = grow(equity);
+      gross = grow(gross);
+      health = grow(health);
+    }
+    intervalMs = bar.intervalMs;
+    updateMarket(book, bar, forecastVol, impliedVolIndex, funding);
+    if (n === 0) equity[0] = riskReport(book.snapshot()).portfolio.equity;
+    const step = venue.step(bar, book);
+    if (step.fills.length > 0) fills.push(...step.fills);
+    if (step.liquidations.length > 0) liquidations.push(...step.liquidations);
+    fundingPaid += step.fundingPaid;
+
+    book.asOf = bar.time + bar.intervalMs;
+    book.marketChanged();
+    const snapshot = book.snapshot();
+    const report = riskReport(snapshot);
+    times[n] = bar.time;
+    equity[n + 1] = report.portfolio.equity;
+    let g = 0;
+    for (const u of Object.values(report.portfolio.underlyings)) g += Math.abs(u.netDeltaUsd);
+    gross[n] = g;
+    let h = Infinity;
+    for (const acc of report.accounts) if (acc.healthFactor !== null && acc.healthFactor < h) h = acc.healthFactor;
+    health[n] = h;
+
+    let current: TradingState = 'ACTIVE';
+    if (policy) {
+      const ctx = policyContext(snapshot, { now: book.asOf, report, forecastVol, impliedVolIndex, funding, dataAgeMs: 0 });
+      state ??= policy.initialState(ctx);
+      const r = policy.evaluate(ctx, state);
+      state = r.state;
+      const vote = r.vote;
+      current = vote.state;
+      let submitted: readonly Order[] = [];
+      let decision: Decision | null = null;
+      if (vote.intents.length > 0 && !allSatisfied(vote.intents, report)) {
+        const plan = planFromVote(snapshot, vote, { protectiveExits: preTrade.protectiveExits, ...options.planner });
+        const gated = gatePlan(plan, (o) => preTradeCheck(o, ctx, preTrade, vote.state));
+        const denied = new Set((gated.denials ?? []).map((d) => d.order));
+        submitted = gated.orders.filter((o, i) => !denied.has(i) && (o.slice === undefined || o.slice.afterMs <= 0));
+        if (submitted.length > 0) venue.submit(submitted, book.asOf);
+        if (submitted.length > 0 || denied.size > 0 || current !== previous) {
+          decision = {
+            time: book.asOf,
+            state: current,
+            previous,
+            reasons: vote.reasons,
+            orders: submitted,
+            ...(gated.denials && gated.denials.length > 0 ? { denials: gated.denials } : {}),
+            ...(gated.unmet.length > 0 ? { unmet: gated.unmet } : {}),
+          };
+        }
+      } else if (current !== previous) decision = { time: book.asOf, state: current, previous, reasons: vote.reasons, orders: [] };
+      if (decision) decisions.push(decision);
+    }
+    states.push(current);
+    previous = current;
+    n++;
+    if (options.onProgress && n % every === 0) options.onProgress(n, feed.length);
+  }
+  if (options.onProgress) options.onProgress(n, feed.length);
+  return {
+    times: times.slice(0, n),
+    equity: equity.slice(0, n + 1),
+    gross: gross.slice(0, n),
+    health: health.slice(0, n),
+    states,
+    decisions,
+    fills,
+    liquidations,
+    fundingPaid,
+    bars: n,
+    intervalMs,
+    final: book.snapshot(),
+  };
+}
+
+/**
+ * The no-op fast path: intents the book already meets (gross at or under a target-gross, net exposure inside a
+ * target-exposure range, health at or above a target-health) give the planner nothing to do, so a bar whose intents
+ * are all met is not planned (a latched breaker keeps voting target-gross 0 on a flat book every bar). Other
+ * intents are always planned.
+ */
+export function allSatisfied(intents: readonly Intent[], report: RiskReport): boolean {
+  const tol = 1e-9;
+  for (const i of intents) {
+    if (i.kind === 'target-gross') {
+      let g = 0;
+      for (const u of Object.values(report.portfolio.underlyings)) g += Math.abs(u.netDeltaUsd);
+      if (g > i.maxGrossUsd * (1 + tol) + tol) return false;
+    } else if (i.kind === 'target-exposure') {
+      const e = report.portfolio.underlyings[i.asset]?.netDeltaUsd ?? 0;
+      if (e < i.minUsd - tol * Math.abs(i.minUsd) - tol || e > i.maxUsd + tol * Math.abs(i.maxUsd) + tol) return false;
+    } else if (i.kind === 'target-health') {
+      const a = report.accounts.find((x) => x.id === i.account);
+      if (!a || (a.healthFactor !== null && a.healthFactor < i.minHealth)) return false;
+    } else return false;
+  }
+  return true;
+}
+
+function grow(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2 + 2);
+  b.set(a);
+  return b;
+}
+
+/** The bar's market inputs: option vols (DVOL, else the EWMA forecast), and the policy context's vol and funding. */
+function updateMarket(book: Book, bar: BarEvent, forecastVol: Record<string, number>, impliedVolIndex: Record<string, number>, funding: Record<string, number>): void {
+  book.asOf = bar.time;
+  for (let a = 0; a < bar.assets.length; a++) {
+    const asset = bar.assets[a]!;
+    const j = book.assetIndex.get(asset);
+    const iv = bar.impliedVol[a]!;
+    const fv = bar.forecastVol[a]!;
+    if (Number.isFinite(fv)) forecastVol[asset] = fv;
+    if (Number.isFinite(iv)) impliedVolIndex[asset] = iv;
+    else delete impliedVolIndex[asset];
+    const f = bar.fundingPer8h[a]!;
+    if (Number.isFinite(f)) funding[asset] = f;
+    if (j !== undefined) book.vols[j] = Number.isFinite(iv) ? iv : fv;
+  }
+  book.marketChanged();
+}
+
+export const TRADING_STATES = STATES;

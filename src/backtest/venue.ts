@@ -1,0 +1,434 @@
+/**
+ * The simulated venue: an ExecutionAdapter for backtests.
+ *
+ * What is modelled:
+ * - Intrabar path: each bar is walked as four points, open -> low -> high -> close when the bar is down
+ *   (close < open), else open -> high -> low -> close, so a wick reaches stops and liquidations before the close.
+ *   With several assets, every asset walks its own path and point k of each is taken together (no intrabar
+ *   correlation is known beyond that).
+ * - Latency: orders submitted at the close of bar t fill at the first intrabar point of bar t + latencyBars (its
+ *   open; default latencyBars 1: the next point after the decision).
+ * - Fills: market orders at the point's price moved against the order by the half-spread and the planner's
+ *   square-root impact (planner/cost.ts linearTradeCost, the same liquidity and fee tables, overridable), plus the
+ *   venue's taker fee on the notional. Reduce and close orders never flip a position (reduce-only); a close takes
+ *   the position's current quantity.
+ * - Partial fills: at most maxParticipation x the bar's volume (base units) per asset per bar; the rest of the
+ *   order is cancelled at the end of the bar (IOC per bar) and recorded: the policies re-plan from the actual book
+ *   at the next close.
+ * - Funding: at the bar whose open is a funding time, each perp pays qty x mark x rate (linear, USD; inverse: face /
+ *   mark x rate, coin); positive rate: longs pay. Futures pay none.
+ * - Liquidation engine, at every intrabar point, per bucket (the cross account or an isolated position), when
+ *   balance <= maintenance (the core's condition, margin/terms.ts):
+ *   - tiered (Binance, Bybit, OKX, Hyperliquid) and Deribit / weighted: the bucket's positions are closed at that
+ *     point's price (no slippage), with a liquidation fee of rate x notional (tiered: the position's
+ *     liquidationFeeRate, else execution.liquidationFeeRate, else the preset's; others: execution's, else 0).
+ *     Whole-bucket liquidation: the incremental partial liquidation of large tiers (Binance above tier 2, Deribit)
+ *     is not modelled. A balance that ends below zero is written off to the venue (badDebt) and the account's
+ *     settlement balance floored at 0.
+ *   - lending (Aave v3): one liquidationCall per bucket per point (margin/lending.ts: close factor 0.5, or 1 when
+ *     health <= 0.95; the collateral's bonus paid to the liquidator, protocolFeeRate of it to the protocol), on
+ *     the largest debt and the largest collateral by USD value; it repeats at the next points while health < 1.
+ * - Liquidation price: the path is continuous between two points, so a bucket moved by one asset that was safe at
+ *   the previous point is liquidated at its liquidation price (the core's, liquidation/price.ts), where the path
+ *   crossed it, not at the wick's extreme that revealed it (liquidationAt: 'point' for that). Several moving
+ *   assets, or already liquidatable at the previous point (a gap): at the point's prices.
+ * - Options in a liquidated bucket are closed at their model value (Black-76 with the bar's vol).
+ * Not modelled: buy-option orders (the planner's puts carry no strike or expiry in the Order; recorded as
+ * rejected), limit prices (orders are market orders), order book depth beyond the impact law, ADL, funding caps.
+ */
+import { evaluateBucket, healthFactor, zeroTerms, type MarginTerms } from '../margin/terms.ts';
+import { liquidationCall } from '../margin/lending.ts';
+import { bucketLiquidationPrices } from '../liquidation/price.ts';
+import type { Bucket } from '../margin/terms.ts';
+import type { Account, Position } from '../model/types.ts';
+import { halfSpreadBps, liquidityOf, takerFee } from '../planner/liquidity.ts';
+import { DEFAULT_IMPACT_Y, linearTradeCost, type Liquidity } from '../planner/cost.ts';
+import type { Order } from '../planner/types.ts';
+import { valuePosition } from '../risk/valuation.ts';
+import type { Book } from './book.ts';
+import type { BarEvent, ExecutionAdapter, Fill, Liquidation, VenueStep } from './types.ts';
+
+export interface VenueConfig {
+  /** Bars between the decision (a close) and the fill (an open); >= 1. Default 1. */
+  readonly latencyBars?: number;
+  /** Largest fill per asset per bar, as a fraction of the bar's volume. Default 0.1. */
+  readonly maxParticipation?: number;
+  /** Taker fee overrides by venue preset name. */
+  readonly fees?: Readonly<Record<string, number>>;
+  readonly halfSpreadBps?: Readonly<Record<string, number>>;
+  readonly liquidity?: Readonly<Record<string, Liquidity>>;
+  readonly impactY?: number;
+  /** Liquidation fee rate of notional, overriding the presets' (Binance's preset has 0: its clearance fee is not in
+   * the liquidation-price formula). */
+  readonly liquidationFeeRate?: number;
+  /**
+   * Price a bucket moved by one asset is liquidated at: 'cross' (default) the liquidation price itself, where the
+   * path (continuous between two intrabar points) crossed it; 'point' the intrabar point's price that revealed
+   * it (a wick's extreme: pessimistic, balances far below zero become bad debt).
+   */
+  readonly liquidationAt?: 'cross' | 'point';
+  /** Aave: share of the liquidation bonus kept by the protocol. Default 0.1. */
+  readonly protocolFeeRate?: number;
+}
+
+interface Pending {
+  readonly order: Order;
+  readonly due: number;
+}
+
+/** The core's condition (risk/report.ts), with a relative tolerance of 1e-9 so that a price exactly at the core's
+ * liquidation price (a root, exact to rounding) counts as reaching it. */
+const LIQUIDATABLE = (t: MarginTerms): boolean => {
+  const tol = 1e-9 * (Math.abs(t.balance) + Math.abs(t.maintenance));
+  return t.balance - t.maintenance < -tol || (t.maintenance > 0 && t.balance <= t.maintenance + tol);
+};
+
+export interface Rejection {
+  readonly time: number;
+  readonly order: Order;
+  readonly reason: string;
+}
+
+export class SimulatedVenue implements ExecutionAdapter {
+  private readonly latency: number;
+  private readonly participation: number;
+  private pending: Pending[] = [];
+  private lastIndex = -1;
+  private readonly terms = zeroTerms();
+  /** Orders the venue could not execute, with the reason. */
+  readonly rejected: Rejection[] = [];
+  /** Volume (base units) already used per asset in the current bar. */
+  private used: Float64Array = new Float64Array(0);
+  /** Prices at the previous intrabar point (the path is continuous between points). */
+  private prev: Float64Array = new Float64Array(0);
+
+  constructor(private readonly config: VenueConfig = {}) {
+    this.latency = Math.max(1, Math.round(config.latencyBars ?? 1));
+    this.participation = config.maxParticipation ?? 0.1;
+  }
+
+  submit(orders: readonly Order[], _now: number): readonly Fill[] {
+    for (const order of orders) this.pending.push({ order, due: this.lastIndex + this.latency });
+    return [];
+  }
+
+  /** Orders waiting for their bar. */
+  get open(): number {
+    return this.pending.length;
+  }
+
+  step(bar: BarEvent, book: Book): VenueStep {
+    this.lastIndex = bar.index;
+    const n = bar.assets.length;
+    if (this.used.length !== n) this.used = new Float64Array(n);
+    else this.used.fill(0);
+    const fills: Fill[] = [];
+    const liquidations: Liquidation[] = [];
+    let fundingPaid = 0;
+    const down = new Uint8Array(n);
+    for (let a = 0; a < n; a++) down[a] = bar.close[a]! < bar.open[a]! ? 1 : 0;
+    if (this.prev.length !== book.prices.length) this.prev = new Float64Array(book.prices.length);
+    for (let k = 0; k < 4; k++) {
+      this.prev.set(book.prices);
+      for (let a = 0; a < n; a++) {
+        const j = book.assetIndex.get(bar.assets[a]!);
+        if (j === undefined) continue;
+        book.prices[j] = k === 0 ? bar.open[a]! : k === 3 ? bar.close[a]! : (k === 1) === (down[a] === 1) ? bar.low[a]! : bar.high[a]!;
+      }
+      book.pricesMoved();
+      if (k === 0) {
+        if (this.pending.length > 0) this.fillPending(bar, book, fills);
+        fundingPaid += this.payFunding(bar, book);
+      }
+      this.liquidate(bar, book, k, liquidations);
+    }
+    return { fills, liquidations, fundingPaid };
+  }
+
+  private fillPending(bar: BarEvent, book: Book, fills: Fill[]): void {
+    const due = this.pending.filter((p) => p.due <= bar.index);
+    this.pending = this.pending.filter((p) => p.due > bar.index);
+    for (const { order } of due) {
+      const r = this.execute(order, bar, book);
+      if (typeof r === 'string') this.rejected.push({ time: bar.time, order, reason: r });
+      else if (r) fills.push(r);
+    }
+  }
+
+  private execute(o: Order, bar: BarEvent, book: Book): Fill | string | null {
+    const ai = book.accountIndex(o.account);
+    if (o.kind === 'transfer') return this.transfer(o, bar, book);
+    if (o.kind === 'repay') return this.repay(o, bar, book, ai);
+    if (o.kind === 'buy-option') return 'buy-option orders are not executed by the simulated venue (no strike / expiry in the order)';
+    if (ai < 0) return `unknown account ${o.account}`;
+    const account = book.accounts[ai]!;
+    const a = bar.assets.indexOf(o.asset);
+    const j = book.assetIndex.get(o.asset);
+    if (a < 0 || j === undefined) return `no market data for ${o.asset}`;
+    const px = book.prices[j]!;
+    let index = o.position;
+    let p: Position | undefined = index === undefined ? undefined : account.positions[index];
+    if (p === undefined && o.kind === 'hedge') {
+      p = account.positions.find((q) => q.kind === 'perp' && q.asset === o.asset);
+      if (p === undefined) {
+        const settle = account.venue.model === 'tiered' ? account.venue.settle : 'linear';
+        p = { kind: 'perp', asset: o.asset, qty: 0, entry: px, settle, index: account.positions.length };
+        book.setPosition(ai, p);
+      }
+      index = p.index;
+    }
+    if (p === undefined || index === undefined) return `no position ${String(o.position)} in ${o.account}`;
+    if (p.kind !== 'perp' && p.kind !== 'future' && p.kind !== 'spot') return `${o.kind} of a ${p.kind} position is not executed`;
+    const sign = o.side === 'buy' ? 1 : -1;
+    let qty = o.kind === 'close' ? Math.abs(p.qty) : o.qty;
+    if (o.kind === 'reduce' || o.kind === 'close') {
+      if (p.qty === 0 || Math.sign(p.qty) === sign) return 'nothing left to reduce (position closed or liquidated)';
+      qty = Math.min(qty, Math.abs(p.qty));
+    }
+    if (!(qty > 0)) return null;
+    const inverse = p.kind !== 'spot' && p.settle === 'inverse';
+    // participation cap, in base units
+    const coinsAsked = inverse ? qty / px : qty;
+    const room = Math.max(0, this.participation * bar.volume[a]! - this.used[a]!);
+    const coins = Math.min(coinsAsked, room);
+    if (!(coins > 0)) return `no volume left for ${o.asset} in this bar (maxParticipation ${this.participation})`;
+    this.used[a]! += coins;
+    const filledQty = inverse ? coins * px : coins;
+    const notional = coins * px;
+    const isStable = book.isStable(o.asset);
+    const cost = linearTradeCost(notional, takerFee(account.venueName, this.config.fees), halfSpreadBps(o.asset, isStable, this.config.halfSpreadBps), liquidityOf(o.asset, isStable, this.config.liquidity), this.config.impactY ?? DEFAULT_IMPACT_Y);
+    const slip = cost.spread + cost.impact;
+    const fillPx = px * (1 + (sign * slip) / notional);
+    book.trade(ai, index, sign * filledQty, fillPx);
+    const feeAsset = inverse ? o.asset : book.settleAsset(book.accounts[ai]!);
+    book.credit(ai, feeAsset, inverse ? -cost.fee / px : -cost.fee);
+    return {
+      time: bar.time,
+      account: o.account,
+      asset: o.asset,
+      kind: o.kind,
+      side: o.side,
+      qty: filledQty,
+      price: fillPx,
+      notionalUsd: notional,
+      fee: cost.fee,
+      slippage: slip,
+      position: index,
+      requested: qty,
+      ...(coins < coinsAsked ? { note: `partial: ${((coins / coinsAsked) * 100).toFixed(1)} % filled (maxParticipation ${this.participation} of bar volume); rest cancelled` } : {}),
+    };
+  }
+
+  private transfer(o: Order, bar: BarEvent, book: Book): Fill | string {
+    const from = book.accountIndex(o.account);
+    const to = o.to === undefined ? -1 : book.accountIndex(o.to);
+    if (to < 0) return `unknown destination ${String(o.to)}`;
+    let qty = o.qty;
+    if (from >= 0) {
+      const have = book.accounts[from]!.collateral[o.asset] ?? 0;
+      qty = Math.min(qty, have);
+      book.credit(from, o.asset, -qty);
+    }
+    if (!(qty > 0)) return `nothing to transfer from ${o.account}`;
+    const dest = book.accounts[to]!;
+    if (o.position !== undefined && dest.positions[o.position] && 'margin' in dest.positions[o.position]!) {
+      const p = dest.positions[o.position] as Position & { margin?: number };
+      book.setPosition(to, { ...p, margin: (p.margin ?? 0) + qty } as Position);
+    } else book.credit(to, o.asset, qty);
+    const px = book.price(o.asset);
+    return { time: bar.time, account: o.account, asset: o.asset, kind: 'transfer', side: 'sell', qty, price: px, notionalUsd: qty * px, fee: 0, slippage: 0, note: `to ${String(o.to)}` };
+  }
+
+  private repay(o: Order, bar: BarEvent, book: Book, ai: number): Fill | string {
+    if (ai < 0) return `unknown account ${o.account}`;
+    const account = book.accounts[ai]!;
+    const debt = account.positions.find((p) => p.kind === 'borrow' && p.asset === o.asset);
+    if (!debt || debt.qty <= 0) return `no ${o.asset} debt in ${o.account}`;
+    const qty = Math.min(o.qty, debt.qty);
+    const src = o.source;
+    if (src) {
+      const si = src.account === undefined ? ai : book.accountIndex(src.account);
+      const srcQty = src.qty * (qty / o.qty);
+      if (si >= 0) this.takeSupplied(book, si, src.asset, srcQty);
+    }
+    book.setPosition(ai, { ...debt, qty: debt.qty - qty });
+    const px = book.price(o.asset);
+    return { time: bar.time, account: o.account, asset: o.asset, kind: 'repay', side: 'buy', qty, price: px, notionalUsd: qty * px, fee: 0, slippage: 0 };
+  }
+
+  /** Remove `qty` of a supplied asset: supply positions first, then collateral balances. Returns what was taken. */
+  private takeSupplied(book: Book, ai: number, asset: string, qty: number): number {
+    let left = qty;
+    const account = book.accounts[ai]!;
+    for (const p of account.positions) {
+      if (left <= 0) break;
+      if (p.kind === 'supply' && p.asset === asset && p.qty > 0) {
+        const take = Math.min(left, p.qty);
+        book.setPosition(ai, { ...p, qty: p.qty - take });
+        left -= take;
+      }
+    }
+    if (left > 0) {
+      const have = book.accounts[ai]!.collateral[asset] ?? 0;
+      const take = Math.min(left, have);
+      book.credit(ai, asset, -take);
+      left -= take;
+    }
+    return qty - left;
+  }
+
+  private payFunding(bar: BarEvent, book: Book): number {
+    let paid = 0;
+    for (let a = 0; a < bar.assets.length; a++) {
+      const rate = bar.funding[a]!;
+      if (!Number.isFinite(rate) || rate === 0) continue;
+      const asset = bar.assets[a]!;
+      const px = bar.open[a]!;
+      book.accounts.forEach((acc, ai) => {
+        for (const p of acc.positions) {
+          if (p.kind !== 'perp' || p.asset !== asset || p.qty === 0) continue;
+          if (p.settle === 'linear') {
+            const usd = p.qty * px * rate;
+            book.credit(ai, book.settleAsset(book.accounts[ai]!), -usd);
+            paid += usd;
+          } else {
+            const coin = (p.qty / px) * rate;
+            book.credit(ai, asset, -coin);
+            paid += coin * px;
+          }
+        }
+      });
+    }
+    return paid;
+  }
+
+  private liquidate(bar: BarEvent, book: Book, point: number, out: Liquidation[]): void {
+    for (let ai = 0; ai < book.accounts.length; ai++) {
+      const model = book.model(ai);
+      for (const bucket of model.buckets) {
+        const t = evaluateBucket(bucket, book.price, this.terms);
+        if (!LIQUIDATABLE(t)) continue;
+        const account = book.accounts[ai]!;
+        const prices: Record<string, number> = {};
+        for (const i of bucket.positions) {
+          const p = account.positions[i];
+          if (p) prices[p.asset] = book.price(p.asset);
+        }
+        // where the path crossed the liquidation price (one moving asset): liquidate there
+        const crossed = this.config.liquidationAt === 'point' ? null : this.crossing(book, bucket, Object.keys(prices));
+        let restore = NaN;
+        if (crossed) {
+          restore = book.prices[crossed.j]!;
+          book.prices[crossed.j] = crossed.price;
+          book.pricesMoved();
+          prices[crossed.asset] = crossed.price;
+          evaluateBucket(bucket, book.price, this.terms);
+        }
+        const before = { balance: this.terms.balance, maintenance: this.terms.maintenance, hf: healthFactor(this.terms) };
+        const r = account.venue.model === 'lending' ? this.lendingCall(book, ai, before.hf) : this.closeBucket(book, ai, bucket.positions);
+        if (crossed) {
+          book.prices[crossed.j] = restore;
+          book.pricesMoved();
+        }
+        if (r === null) continue;
+        out.push({ time: bar.time, account: account.id, bucket: bucket.id, model: account.venue.model, point, prices, balanceBefore: before.balance, maintenanceBefore: before.maintenance, ...r });
+      }
+    }
+  }
+
+  /** The liquidation price between the previous and the current point, when one non-stable asset moves the bucket. */
+  private crossing(book: Book, bucket: Bucket, assets: readonly string[]): { asset: string; j: number; price: number } | null {
+    const moving = assets.filter((a) => !book.isStable(a));
+    if (moving.length !== 1) return null;
+    const asset = moving[0]!;
+    const j = book.assetIndex.get(asset);
+    if (j === undefined) return null;
+    const from = this.prev[j]!;
+    const to = book.prices[j]!;
+    if (!(from > 0) || from === to) return null;
+    // the bucket must have been safe at the previous point for a crossing to exist in between
+    book.prices[j] = from;
+    book.pricesMoved();
+    const safe = !LIQUIDATABLE(evaluateBucket(bucket, book.price, this.terms));
+    const roots = safe ? bucketLiquidationPrices(bucket, asset, book.price) : null;
+    book.prices[j] = to;
+    book.pricesMoved();
+    if (!roots) return null;
+    const lo = Math.min(from, to);
+    const hi = Math.max(from, to);
+    const root = to < from ? roots.down : roots.up;
+    return root !== null && root >= lo && root <= hi ? { asset, j, price: root } : null;
+  }
+
+  private closeBucket(book: Book, ai: number, indices: readonly number[]): { fee: number; badDebt: number; loss: number } | null {
+    let fee = 0;
+    let badDebt = 0;
+    let any = false;
+    const market = book.market();
+    for (const i of indices) {
+      const account = book.accounts[ai]!;
+      const p = account.positions[i];
+      if (!p || p.qty === 0 || p.kind === 'supply' || p.kind === 'borrow') continue;
+      const px = book.price(p.asset);
+      any = true;
+      const rate = p.kind === 'perp' || p.kind === 'future' ? (p.liquidationFeeRate ?? this.config.liquidationFeeRate ?? (account.venue.model === 'tiered' ? account.venue.liquidationFeeRate : 0)) : (this.config.liquidationFeeRate ?? 0);
+      if (p.kind === 'option') {
+        const value = valuePosition(p, px, market).value;
+        book.setPosition(ai, { ...p, qty: 0 });
+        const usd = Math.abs(value) * rate;
+        const settleInCoin = p.settle === 'inverse';
+        if (settleInCoin) book.credit(ai, p.asset, (value - usd) / px);
+        else book.credit(ai, book.settleAsset(account), value - usd);
+        fee += usd;
+        continue;
+      }
+      const inverse = p.kind !== 'spot' && p.settle === 'inverse';
+      const notional = inverse ? Math.abs(p.qty) : Math.abs(p.qty) * px;
+      const f = notional * rate;
+      fee += f;
+      book.trade(ai, i, -p.qty, px);
+      book.credit(ai, inverse ? p.asset : book.settleAsset(book.accounts[ai]!), inverse ? -f / px : -f);
+    }
+    if (!any) return null;
+    // a balance left below zero is the venue's loss (insurance fund), not the account's
+    for (const asset of Object.keys(book.accounts[ai]!.collateral)) badDebt += book.floor(ai, asset) * book.price(asset);
+    return { fee, badDebt, loss: fee };
+  }
+
+  private lendingCall(book: Book, ai: number, hf: number): { fee: number; badDebt: number; loss: number } | null {
+    const account: Account = book.accounts[ai]!;
+    const model = account.venue;
+    if (model.model !== 'lending') return null;
+    const supplied = new Map<string, number>();
+    for (const [a, u] of Object.entries(account.collateral)) supplied.set(a, (supplied.get(a) ?? 0) + u);
+    const debts = new Map<string, number>();
+    for (const p of account.positions) {
+      if (p.kind === 'supply') supplied.set(p.asset, (supplied.get(p.asset) ?? 0) + p.qty);
+      else if (p.kind === 'borrow') debts.set(p.asset, (debts.get(p.asset) ?? 0) + p.qty);
+    }
+    const largest = (m: Map<string, number>, eligible: (a: string) => boolean): [string, number] | null => {
+      let best: [string, number] | null = null;
+      for (const [a, u] of m) if (u > 0 && eligible(a) && (!best || u * book.price(a) > best[1] * book.price(best[0]))) best = [a, u];
+      return best;
+    };
+    const debt = largest(debts, () => true);
+    const coll = largest(supplied, (a) => (model.assets[a]?.liquidationThreshold ?? 0) > 0);
+    if (!debt || !coll) return null;
+    const r = liquidationCall({
+      model,
+      healthFactor: hf,
+      collateralAsset: coll[0],
+      debtBalance: debt[1],
+      collateralBalance: coll[1],
+      debtPrice: book.price(debt[0]),
+      collateralPrice: book.price(coll[0]),
+      protocolFeeRate: this.config.protocolFeeRate ?? 0.1,
+    });
+    if (!(r.debtRepaid > 0)) return null;
+    const d = book.accounts[ai]!.positions.find((p) => p.kind === 'borrow' && p.asset === debt[0])!;
+    book.setPosition(ai, { ...d, qty: Math.max(0, d.qty - r.debtRepaid) });
+    this.takeSupplied(book, ai, coll[0], r.collateralSeized);
+    const loss = r.collateralSeized * book.price(coll[0]) - r.debtRepaid * book.price(debt[0]);
+    return { fee: loss, badDebt: 0, loss };
+  }
+}
