@@ -3,6 +3,7 @@
  * Benchmarks measure; tests never time anything.
  */
 import os from 'node:os';
+import { benchBacktest } from './backtest.ts';
 import { benchPlan } from './plan.ts';
 import { benchGreeks } from './greeks.ts';
 import { benchRisk, benchRiskBreakdown } from './risk10k.ts';
@@ -37,6 +38,9 @@ for (const [label, b] of [['health >= 2, REDUCING', plan2], ['health >= 4, ACTIV
   log(`plan, 1000-position book, ${label}: best ${b.bestMs.toFixed(1)} ms, median ${b.medianMs.toFixed(1)} ms (${b.orders} orders)`);
 }
 
+const bt = await benchBacktest();
+log(`backtest: ${JSON.stringify(bt)}`);
+
 if (json) {
   console.log(
     JSON.stringify(
@@ -55,6 +59,7 @@ if (json) {
         plan1kMs: Number(plan2.bestMs.toFixed(2)),
         plan1kMedianMs: Number(plan2.medianMs.toFixed(2)),
         plan1kHealth4Ms: Number(plan4.bestMs.toFixed(2)),
+        backtest: bt,
       },
       null,
       2,
