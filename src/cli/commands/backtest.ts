@@ -15,6 +15,8 @@ import type { Io } from '../main.ts';
 export interface BacktestOptions {
   readonly json?: boolean;
   readonly compare?: readonly string[];
+  /** Write the report files (report.html, equity.png, drawdown.png, trades.csv, decisions.csv, result.json) here. */
+  readonly out?: string;
   /** Show a progress bar (default: stderr is a TTY). */
   readonly progress?: boolean;
 }
@@ -36,6 +38,12 @@ export async function runBacktestCommand(file: string, opts: BacktestOptions, io
     if (progress) io.stderr('\n');
   }
   const window = prepared.config.window ?? `${new Date(prepared.config.from).toISOString()} to ${new Date(prepared.config.to).toISOString()}`;
+  if (opts.out) {
+    // vega, vega-lite and resvg load only on this path
+    const { writeBacktestReport } = await import('../../report/backtest.ts');
+    await writeBacktestReport({ config: file, window, assets: prepared.history.assets, sources: prepared.history.sources, runs }, resolve(opts.out));
+    io.stderr(`report written to ${resolve(opts.out)}/report.html\n`);
+  }
   if (opts.json) {
     io.stdout(
       `${JSON.stringify(
