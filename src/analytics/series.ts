@@ -19,7 +19,8 @@ export type Series = ArrayLike<number>;
 /** Issues stop being listed after this many (a bad file can have thousands). */
 const MAX_ISSUES = 10;
 
-const check = (xs: Series, name: string, ok: (x: number) => boolean, message: string): void => {
+/** Throws ValidationError (source `name`) unless every value passes `ok`; lists up to MAX_ISSUES bad indices. */
+export function checkSeries(xs: Series, name: string, ok: (x: number) => boolean, message: string): void {
   const issues: FieldIssue[] = [];
   let bad = 0;
   for (let i = 0; i < xs.length; i++) {
@@ -29,16 +30,16 @@ const check = (xs: Series, name: string, ok: (x: number) => boolean, message: st
   }
   if (bad > MAX_ISSUES) issues.push({ path: name, value: `${bad} invalid values`, message: `only the first ${MAX_ISSUES} are listed` });
   if (issues.length > 0) throw new ValidationError(name, issues);
-};
+}
 
 /** Throws ValidationError unless every value is a finite simple return >= -1 (naming each bad index). */
 export function assertReturns(returns: Series, name = 'returns'): void {
-  check(returns, name, (r) => Number.isFinite(r) && r >= -1, 'a simple return must be >= -1 (-100 %)');
+  checkSeries(returns, name, (r) => Number.isFinite(r) && r >= -1, 'a simple return must be >= -1 (-100 %)');
 }
 
 /** Throws ValidationError unless every value is finite and > 0 (naming each bad index). */
 export function assertEquity(equity: Series, name = 'equity'): void {
-  check(equity, name, (e) => Number.isFinite(e) && e > 0, 'equity must be > 0');
+  checkSeries(equity, name, (e) => Number.isFinite(e) && e > 0, 'equity must be > 0');
 }
 
 /** Equity curve of n+1 points from n simple returns, starting at 1: E_k = prod_{i<k}(1+r_i); reaches 0 after a -100 % return. */

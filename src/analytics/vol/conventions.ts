@@ -8,9 +8,10 @@
  *   other bar interval: 365 days / interval. Equity-market data would pass 252 explicitly.
  * - Input checks throw ValidationError naming the index and the value; NaN is never skipped or filled.
  */
-import { ValidationError, type FieldIssue } from '../../errors/index.ts';
+import { ValidationError } from '../../errors/index.ts';
+import { checkSeries, type Series } from '../series.ts';
 
-export type Series = ArrayLike<number>;
+export type { Series };
 
 export const DAY_MS = 86_400_000;
 export const DAYS_PER_YEAR = 365;
@@ -24,20 +25,8 @@ export const annualisedVol = (variancePerPeriod: number, periodsPerYear: number)
 /** Per-period variance from an annualised volatility: sigma² / periodsPerYear. */
 export const periodVariance = (annualVol: number, periodsPerYear: number): number => (annualVol * annualVol) / periodsPerYear;
 
-const MAX_ISSUES = 10;
-
-/** Throws ValidationError (source `name`) unless every value passes `ok`; lists up to 10 bad indices. */
-export function checkSeries(xs: Series, name: string, ok: (x: number) => boolean, message: string): void {
-  const issues: FieldIssue[] = [];
-  let bad = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i]!;
-    if (ok(x)) continue;
-    if (++bad <= MAX_ISSUES) issues.push({ path: `${name}[${i}]`, value: x, message: Number.isFinite(x) ? message : 'not a finite number' });
-  }
-  if (bad > MAX_ISSUES) issues.push({ path: name, value: `${bad} invalid values`, message: `only the first ${MAX_ISSUES} are listed` });
-  if (issues.length > 0) throw new ValidationError(name, issues);
-}
+/** The shared input check (analytics/series.ts): ValidationError naming the index and value. */
+export { checkSeries };
 
 /** Throws ValidationError unless every value is finite. */
 export const assertFinite = (xs: Series, name = 'returns'): void => checkSeries(xs, name, Number.isFinite, 'not a finite number');
