@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { datasetIds } from '../../market-data/catalog.ts';
-import { main, type Io } from '../main.ts';
+import { runCli } from '../../testing/cli.ts';
 import type { DatasetDoc, GapDoc } from './data.ts';
 
-const run = async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), readStdin: () => Promise.resolve('') };
-  const code = await main(argv, io);
-  return { code, out, err };
-};
+const run = runCli;
 
 const tmp = (name: string, content: string | Uint8Array): string => {
   const f = join(mkdtempSync(join(tmpdir(), 'ballast-data-')), name);

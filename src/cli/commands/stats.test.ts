@@ -3,16 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { equityCurve } from '../../analytics/series.ts';
-import { main, type Io } from '../main.ts';
+import { runCli } from '../../testing/cli.ts';
 import type { StatsDocument } from './stats.ts';
 
-const run = async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), readStdin: () => Promise.resolve('') };
-  const code = await main(argv, io);
-  return { code, out, err };
-};
+const run = runCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-stats-'));
 const file = (name: string, text: string): string => {

@@ -1,15 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../main.ts';
+import type { Io } from '../main.ts';
+import { runCli } from '../../testing/cli.ts';
 import { runVar } from './var.ts';
 
-const run = async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), readStdin: () => Promise.resolve('') };
-  const code = await main(argv, io);
-  return { code, out, err };
-};
+const run = runCli;
 
 interface Doc {
   method: string;

@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import btcFixture from '../../../test/fixtures/garch-btc.json' with { type: 'json' };
 import simFixture from '../../../test/fixtures/garch-simulated.json' with { type: 'json' };
-import { main, type Io } from '../main.ts';
+import { runCli } from '../../testing/cli.ts';
 import type { DvolDocument, EwmaDocument, GarchDocument, RealisedDocument, VolDocument } from './vol.ts';
 
-const run = async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), readStdin: () => Promise.resolve('') };
-  const code = await main(argv, io);
-  return { code, out, err };
-};
+const run = runCli;
 const json = async <T extends VolDocument>(argv: string[]): Promise<T> => {
   const { code, out, err } = await run([...argv, '--json']);
   expect(err).toBe('');
