@@ -22,7 +22,8 @@ export class Book {
   /** Current flat vol per asset (options), NaN: keep the portfolio's. */
   readonly vols: Float64Array;
   asOf: number;
-  readonly hasOptions: boolean;
+  /** Some account holds (or held) an option: models are rebuilt when the bar's vol and time change. */
+  hasOptions: boolean;
   private models: (AccountModel | null)[];
   private marketCache: Market | null = null;
   readonly price: PriceFn;
@@ -122,6 +123,7 @@ export class Book {
     const a = this.accounts[i]!;
     const positions = [...a.positions];
     positions[p.index] = p;
+    if (p.kind === 'option') this.hasOptions = true; // an option bought during the run
     this.setAccount(i, { ...a, positions });
   }
 

@@ -6,7 +6,7 @@
  * Keys: portfolio (file path or inline document), policies (file path, inline policy document as `ballast plan`
  * reads, or `none`), compare (policy files run on the same data), data ({ from, to, interval: 1h } or { window }),
  * execution ({ fees, latencyBars, maxParticipation, liquidationFeeRate, liquidationAt, protocolFeeRate, halfSpreadBps,
- * impactY }): see venue.ts.
+ * impactY, optionHalfSpreadVol }): see venue.ts.
  */
 import { ValidationError, type FieldIssue } from '../errors/index.ts';
 import { DEFAULT_STABLES, isRecord, parseIsoTime } from '../model/schema.ts';
@@ -37,7 +37,7 @@ export interface BacktestConfig {
 
 const TOP = ['portfolio', 'policies', 'compare', 'data', 'execution'];
 const DATA = ['from', 'to', 'interval', 'window'];
-const EXEC = ['fees', 'latencyBars', 'maxParticipation', 'liquidationFeeRate', 'protocolFeeRate', 'halfSpreadBps', 'impactY', 'liquidationAt'];
+const EXEC = ['fees', 'latencyBars', 'maxParticipation', 'liquidationFeeRate', 'protocolFeeRate', 'halfSpreadBps', 'impactY', 'liquidationAt', 'optionHalfSpreadVol'];
 
 export function validateBacktestConfig(raw: unknown, source: string): BacktestConfig {
   const issues: FieldIssue[] = [];
@@ -112,6 +112,7 @@ export function validateBacktestConfig(raw: unknown, source: string): BacktestCo
     num('liquidationFeeRate', (x) => x >= 0 && x < 1, 'expected a rate in [0, 1)');
     num('protocolFeeRate', (x) => x >= 0 && x <= 1, 'expected a share in [0, 1]');
     num('impactY', (x) => x >= 0, 'expected a number >= 0');
+    num('optionHalfSpreadVol', (x) => x >= 0 && x < 1, 'expected an option half-spread in vol, in [0, 1) (0.01 = one vol point)');
     const rec = (k: string, ok: (x: number) => boolean, what: string): void => {
       const v = ex[k];
       if (v === undefined) return;

@@ -7,7 +7,8 @@
  * - liquidations: venue liquidation events; liquidationLosses: their fees / bonuses (USD); badDebt: balances below
  *   zero the venue wrote off.
  * - costsPaid: fees + half-spread + impact of the book's own fills, USD (liquidation fees are in liquidationLosses).
- * - turnover: traded notional (own fills) / initial equity.
+ * - turnover: traded notional (own fills; options: the underlying's notional; transfers, repays and option expiries
+ *   trade nothing) / initial equity.
  * - timeInState: fraction of bars whose close vote was ACTIVE, REDUCING, HALTED.
  */
 import { calmar, sortino } from '../analytics/stats.ts';
@@ -53,7 +54,7 @@ export function metricsOf(r: PipelineResult): BacktestMetrics {
   let traded = 0;
   for (const f of r.fills) {
     costs += f.fee + f.slippage;
-    traded += f.kind === 'transfer' || f.kind === 'repay' ? 0 : f.notionalUsd;
+    traded += f.kind === 'transfer' || f.kind === 'repay' || f.kind === 'expiry' ? 0 : f.notionalUsd;
   }
   const count = { ACTIVE: 0, REDUCING: 0, HALTED: 0 };
   for (const s of r.states) count[s]++;

@@ -7,16 +7,22 @@
  * The same loop runs paper and live mode later with another feed and execution adapter.
  *
  * Decisions are made at the bar's close (asOf = open + interval, data age 0) and reach the venue at the next
- * intrabar point (venue latency). Only the first slice of a sliced plan is submitted (orders with a later
- * slice.afterMs are dropped): the policies re-plan from the actual book at every close.
+ * intrabar point (venue latency). A sliced plan is submitted whole: the venue holds each slice until its
+ * `slice.afterMs`. While orders of a plan are still pending (later slices, or in flight with a latency of more
+ * than one bar), the pipeline does not plan on top of them unless the trading state became stricter than when the
+ * plan was made (then what is left is cancelled and the book re-planned); when no intent needs action any more,
+ * what is left is cancelled. Decisions record `cancelled` and `working` counts.
  */
 import { gatePlan, planFromVote, type PlannerOptions } from '../planner/index.ts';
 import type { Order } from '../planner/types.ts';
+import { STATE_RANK } from '../policy/types.ts';
 import { policyContext, preTradeCheck, type ComposedPolicy, type ComposedState, type PreTradeConfig, type TradingState } from '../policy/index.ts';
+import type { AccountModel } from '../margin/terms.ts';
 import type { Portfolio } from '../model/types.ts';
 import type { Intent } from '../policy/types.ts';
 import type { RiskReport } from '../risk/report.ts';
-import { riskReport } from '../risk/report.ts';
+import { accountHealth, riskReport } from '../risk/report.ts';
+import { zeroTerms } from '../margin/terms.ts';
 import { Book } from './book.ts';
 import type { BarEvent, Decision, ExecutionAdapter, Feed, Fill, Liquidation } from './types.ts';
 
@@ -28,6 +34,9 @@ export interface PipelineOptions {
   /** Called every `progressEvery` bars with (done, total or null). */
   readonly onProgress?: (done: number, total: number | null) => void;
   readonly progressEvery?: number;
+  /** Called at every close with the book's snapshot and its risk report, before the policies (observers: a
+   * dashboard, a daemon's store, tests). The snapshot and report are valid after the call (immutable). */
+  readonly onBar?: (bar: number, snapshot: Portfolio, report: RiskReport) => void;
 }
 
 export interface PipelineResult {
@@ -64,6 +73,8 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
   let fundingPaid = 0;
   let state: ComposedState | undefined;
   let previous: TradingState | null = null;
+  /** Trading state when the orders still pending at the venue were planned. */
+  let plannedState: TradingState = 'ACTIVE';
   const policy = options.policy;
   const preTrade: PreTradeConfig = options.preTrade ?? { protectiveExits: [], maxDataAgeMs: Infinity };
   const every = options.progressEvery ?? 1000;
@@ -72,6 +83,9 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
   const funding: Record<string, number> = {};
   let n = 0;
   let intervalMs = 0;
+  // the book's cached margin models (rebuilt only when an account changes, or each bar with options)
+  const bookModel = (i: number): AccountModel => book.model(i);
+  const scratch = zeroTerms();
 
   for (let bar = feed.next(); bar !== null; bar = feed.next()) {
     if (n + 1 >= times.length) {
@@ -82,7 +96,7 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
     }
     intervalMs = bar.intervalMs;
     updateMarket(book, bar, forecastVol, impliedVolIndex, funding);
-    if (n === 0) equity[0] = riskReport(book.snapshot()).portfolio.equity;
+    if (n === 0) equity[0] = riskReport(book.snapshot(), { model: bookModel }).portfolio.equity;
     const step = venue.step(bar, book);
     if (step.fills.length > 0) fills.push(...step.fills);
     if (step.liquidations.length > 0) liquidations.push(...step.liquidations);
@@ -91,15 +105,20 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
     book.asOf = bar.time + bar.intervalMs;
     book.marketChanged();
     const snapshot = book.snapshot();
-    const report = riskReport(snapshot);
+    const report = riskReport(snapshot, { model: bookModel });
     times[n] = bar.time;
     equity[n + 1] = report.portfolio.equity;
     let g = 0;
     for (const u of Object.values(report.portfolio.underlyings)) g += Math.abs(u.netDeltaUsd);
     gross[n] = g;
+    // lowest account health at the close, from the cached models (the report's accounts are built only if read)
     let h = Infinity;
-    for (const acc of report.accounts) if (acc.healthFactor !== null && acc.healthFactor < h) h = acc.healthFactor;
+    for (let i = 0; i < book.accounts.length; i++) {
+      const hf = accountHealth(book.model(i), book.price, scratch);
+      if (hf < h) h = hf;
+    }
     health[n] = h;
+    if (options.onBar) options.onBar(n, snapshot, report);
 
     let current: TradingState = 'ACTIVE';
     if (policy) {
@@ -111,13 +130,23 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
       current = vote.state;
       let submitted: readonly Order[] = [];
       let decision: Decision | null = null;
-      if (vote.intents.length > 0 && !allSatisfied(vote.intents, report)) {
+      const working = venue.pendingOrders();
+      const needed = vote.intents.length > 0 && !allSatisfied(vote.intents, report);
+      if (needed && working > 0 && STATE_RANK[current] <= STATE_RANK[plannedState]) {
+        // the last plan is still working (later slices, or orders in flight): let it fill, do not plan on top of it
+        if (current !== previous) decision = { time: book.asOf, state: current, previous, reasons: vote.reasons, orders: [], working };
+      } else if (needed) {
+        // re-plan from the actual book; what is left of an earlier plan is cancelled first
+        const cancelled = working > 0 ? venue.cancelPending(book.asOf).length : 0;
         const plan = planFromVote(snapshot, vote, { protectiveExits: preTrade.protectiveExits, ...options.planner });
         const gated = gatePlan(plan, (o) => preTradeCheck(o, ctx, preTrade, vote.state));
         const denied = new Set((gated.denials ?? []).map((d) => d.order));
-        submitted = gated.orders.filter((o, i) => !denied.has(i) && (o.slice === undefined || o.slice.afterMs <= 0));
-        if (submitted.length > 0) venue.submit(submitted, book.asOf);
-        if (submitted.length > 0 || denied.size > 0 || current !== previous) {
+        submitted = gated.orders.filter((_, i) => !denied.has(i));
+        if (submitted.length > 0) {
+          venue.submit(submitted, book.asOf);
+          plannedState = current;
+        }
+        if (submitted.length > 0 || denied.size > 0 || cancelled > 0 || current !== previous) {
           decision = {
             time: book.asOf,
             state: current,
@@ -126,9 +155,14 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
             orders: submitted,
             ...(gated.denials && gated.denials.length > 0 ? { denials: gated.denials } : {}),
             ...(gated.unmet.length > 0 ? { unmet: gated.unmet } : {}),
+            ...(cancelled > 0 ? { cancelled } : {}),
           };
         }
-      } else if (current !== previous) decision = { time: book.asOf, state: current, previous, reasons: vote.reasons, orders: [] };
+      } else {
+        // nothing to do: what is left of an earlier plan is no longer wanted
+        const cancelled = working > 0 ? venue.cancelPending(book.asOf).length : 0;
+        if (cancelled > 0 || current !== previous) decision = { time: book.asOf, state: current, previous, reasons: vote.reasons, orders: [], ...(cancelled > 0 ? { cancelled } : {}) };
+      }
       if (decision) decisions.push(decision);
     }
     states.push(current);

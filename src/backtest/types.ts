@@ -46,12 +46,13 @@ export interface Feed {
   next(): BarEvent | null;
 }
 
-/** One execution of (part of) an order, or a venue action (liquidation, funding). */
+/** One execution of (part of) an order, or a venue action (liquidation, funding, an option's cash settlement at
+ * expiry: kind 'expiry', time the settlement point's, price the underlying's settlement price, no fee). */
 export interface Fill {
   readonly time: number;
   readonly account: string;
   readonly asset: string;
-  readonly kind: Order['kind'] | 'liquidation' | 'open';
+  readonly kind: Order['kind'] | 'liquidation' | 'open' | 'expiry';
   readonly side: 'buy' | 'sell';
   /** Quantity filled, instrument units (> 0). */
   readonly qty: number;
@@ -103,6 +104,10 @@ export interface ExecutionAdapter {
   submit(orders: readonly Order[], now: number): readonly Fill[];
   /** Move through one bar: pending fills, funding, the venue's own liquidations, applied to `book`. */
   step(bar: BarEvent, book: Book): VenueStep;
+  /** Orders submitted and not yet filled or cancelled (in flight, or later slices of a sliced plan). */
+  pendingOrders(): number;
+  /** Cancel every order not yet filled; returns them. */
+  cancelPending(now: number): readonly Order[];
 }
 
 export interface Decision {
@@ -113,4 +118,8 @@ export interface Decision {
   readonly orders: readonly Order[];
   readonly denials?: readonly { readonly order: number; readonly code: string; readonly message: string }[];
   readonly unmet?: readonly string[];
+  /** Orders of an earlier plan (later slices, or still in flight) cancelled because this decision re-planned. */
+  readonly cancelled?: number;
+  /** Orders of an earlier plan still working (not re-planned: the state is no stricter than when it was made). */
+  readonly working?: number;
 }

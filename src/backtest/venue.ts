@@ -33,16 +33,33 @@
  *   crossed it, not at the wick's extreme that revealed it (liquidationAt: 'point' for that). Several moving
  *   assets, or already liquidatable at the previous point (a gap): at the point's prices.
  * - Options in a liquidated bucket are closed at their model value (Black-76 with the bar's vol).
- * Not modelled: buy-option orders (the planner's puts carry no strike or expiry in the Order; recorded as
- * rejected), limit prices (orders are market orders), order book depth beyond the impact law, ADL, funding caps.
+ * - Buy-option orders (the planner's protective puts, Order.option: right, strike, expiry): filled at the first
+ *   intrabar point of their bar like market orders, on a Deribit account only, as a new long option position
+ *   appended to the account (settlement: the venue's, Deribit inverse: coin). Price per contract (one coin), USD:
+ *   the model value (risk/valuation.ts valuePosition on the book's market: Black-Scholes at the bar's vol, DVOL or
+ *   the EWMA forecast, at the point's price and the bar's open time) + the planner's half-spread (optionHalfSpreadVol
+ *   x vega, planner/cost.ts optionHalfSpread), plus the venue's option fee on that ask (planner/cost.ts optionFee
+ *   with the fees table's option schedule: Deribit 0.03 % of the underlying, at most 12.5 % of the option price).
+ *   Premium + fee are debited in coin (inverse: USD / price) or USDC (linear). Option fills are not capped by the
+ *   bar's volume (the perp's volume says nothing of the option book).
+ * - Option expiry: at the first intrabar point at or after an option's expiry (point k of a bar at open time +
+ *   k/3 of the interval: the close is the bar's end), it is cash-settled at intrinsic value at that point's price,
+ *   max(K - S, 0) (put) or max(S - K, 0) (call) USD per coin, credited in coin (/ S) for inverse, USDC for linear;
+ *   qty set to 0 and a Fill of kind 'expiry' recorded. Deribit's delivery fee is not charged, and the price is the
+ *   point's, not Deribit's 30-minute index average.
+ * Not modelled: limit prices (orders are market orders), selling or closing options by order, order book depth
+ * beyond the impact law, ADL, funding caps.
  */
+import { MissingMarketDataError } from '../errors/index.ts';
 import { evaluateBucket, healthFactor, zeroTerms, type MarginTerms } from '../margin/terms.ts';
 import { liquidationCall } from '../margin/lending.ts';
 import { bucketLiquidationPrices } from '../liquidation/price.ts';
 import type { Bucket } from '../margin/terms.ts';
-import type { Account, Position } from '../model/types.ts';
-import { halfSpreadBps, liquidityOf, takerFee } from '../planner/liquidity.ts';
-import { DEFAULT_IMPACT_Y, linearTradeCost, type Liquidity } from '../planner/cost.ts';
+import { LINEAR_SETTLE } from '../margin/deribit.ts';
+import { parseIsoTime } from '../model/schema.ts';
+import type { Account, OptionPosition, Position } from '../model/types.ts';
+import { DEFAULT_OPTION_HALF_SPREAD_VOL, halfSpreadBps, liquidityOf, optionFeeSchedule, takerFee } from '../planner/liquidity.ts';
+import { DEFAULT_IMPACT_Y, linearTradeCost, optionFee, optionHalfSpread, type Liquidity } from '../planner/cost.ts';
 import type { Order } from '../planner/types.ts';
 import { valuePosition } from '../risk/valuation.ts';
 import type { Book } from './book.ts';
@@ -67,6 +84,8 @@ export interface VenueConfig {
    * it (a wick's extreme: pessimistic, balances far below zero become bad debt).
    */
   readonly liquidationAt?: 'cross' | 'point';
+  /** Option half-spread in vol (0.01 = one vol point x vega per contract). Default the planner's, 0.01. */
+  readonly optionHalfSpreadVol?: number;
   /** Aave: share of the liquidation bonus kept by the protocol. Default 0.1. */
   readonly protocolFeeRate?: number;
 }
@@ -94,6 +113,8 @@ export class SimulatedVenue implements ExecutionAdapter {
   private readonly participation: number;
   private pending: Pending[] = [];
   private lastIndex = -1;
+  /** Bar interval of the last bar stepped (slice delays are converted to bars with it). */
+  private intervalMs = 0;
   private readonly terms = zeroTerms();
   /** Orders the venue could not execute, with the reason. */
   readonly rejected: Rejection[] = [];
@@ -101,31 +122,52 @@ export class SimulatedVenue implements ExecutionAdapter {
   private used: Float64Array = new Float64Array(0);
   /** Prices at the previous intrabar point (the path is continuous between points). */
   private prev: Float64Array = new Float64Array(0);
+  /** Per asset: 1 when the current bar is down (close < open), walked open-low-high-close. */
+  private down: Uint8Array = new Uint8Array(0);
 
   constructor(private readonly config: VenueConfig = {}) {
     this.latency = Math.max(1, Math.round(config.latencyBars ?? 1));
     this.participation = config.maxParticipation ?? 0.1;
   }
 
+  /**
+   * Queue orders decided at the close of the last bar stepped. A slice with `slice.afterMs` > 0 is due that much
+   * later, rounded up to whole bars: bar lastIndex + latencyBars + ceil(afterMs / intervalMs).
+   */
   submit(orders: readonly Order[], _now: number): readonly Fill[] {
-    for (const order of orders) this.pending.push({ order, due: this.lastIndex + this.latency });
+    for (const order of orders) {
+      const after = order.slice && order.slice.afterMs > 0 && this.intervalMs > 0 ? Math.ceil(order.slice.afterMs / this.intervalMs - 1e-9) : 0;
+      this.pending.push({ order, due: this.lastIndex + this.latency + after });
+    }
     return [];
   }
 
-  /** Orders waiting for their bar. */
+  /** Orders waiting for their bar (in flight, or later slices). */
   get open(): number {
     return this.pending.length;
   }
 
+  pendingOrders(): number {
+    return this.pending.length;
+  }
+
+  cancelPending(_now: number): readonly Order[] {
+    const cancelled = this.pending.map((p) => p.order);
+    this.pending = [];
+    return cancelled;
+  }
+
   step(bar: BarEvent, book: Book): VenueStep {
     this.lastIndex = bar.index;
+    this.intervalMs = bar.intervalMs;
     const n = bar.assets.length;
     if (this.used.length !== n) this.used = new Float64Array(n);
     else this.used.fill(0);
     const fills: Fill[] = [];
     const liquidations: Liquidation[] = [];
     let fundingPaid = 0;
-    const down = new Uint8Array(n);
+    if (this.down.length !== n) this.down = new Uint8Array(n);
+    const down = this.down;
     for (let a = 0; a < n; a++) down[a] = bar.close[a]! < bar.open[a]! ? 1 : 0;
     if (this.prev.length !== book.prices.length) this.prev = new Float64Array(book.prices.length);
     for (let k = 0; k < 4; k++) {
@@ -140,6 +182,8 @@ export class SimulatedVenue implements ExecutionAdapter {
         if (this.pending.length > 0) this.fillPending(bar, book, fills);
         fundingPaid += this.payFunding(bar, book);
       }
+      // point k at open time + k/3 of the interval (0: the open, 3: the close, the bar's end)
+      if (book.hasOptions) this.settleExpired(bar.time + (k * bar.intervalMs) / 3, book, fills);
       this.liquidate(bar, book, k, liquidations);
     }
     return { fills, liquidations, fundingPaid };
@@ -159,7 +203,7 @@ export class SimulatedVenue implements ExecutionAdapter {
     const ai = book.accountIndex(o.account);
     if (o.kind === 'transfer') return this.transfer(o, bar, book);
     if (o.kind === 'repay') return this.repay(o, bar, book, ai);
-    if (o.kind === 'buy-option') return 'buy-option orders are not executed by the simulated venue (no strike / expiry in the order)';
+    if (o.kind === 'buy-option') return this.buyOption(o, bar, book, ai);
     if (ai < 0) return `unknown account ${o.account}`;
     const account = book.accounts[ai]!;
     const a = bar.assets.indexOf(o.asset);
@@ -217,6 +261,101 @@ export class SimulatedVenue implements ExecutionAdapter {
       requested: qty,
       ...(coins < coinsAsked ? { note: `partial: ${((coins / coinsAsked) * 100).toFixed(1)} % filled (maxParticipation ${this.participation} of bar volume); rest cancelled` } : {}),
     };
+  }
+
+  /**
+   * A buy-option order: a new long option appended to a Deribit account, paid at the model value + half-spread,
+   * plus the option fee (see the header). Returns the fill, or why it was rejected.
+   */
+  private buyOption(o: Order, bar: BarEvent, book: Book, ai: number): Fill | string | null {
+    if (ai < 0) return `unknown account ${o.account}`;
+    const spec = o.option;
+    if (spec === undefined) return 'buy-option order without its option (right, strike, expiry)';
+    const account = book.accounts[ai]!;
+    if (account.venue.model !== 'deribit') return `${o.account} (${account.venueName}) cannot hold options: only a Deribit account can`;
+    const expiry = parseIsoTime(spec.expiry);
+    if (typeof expiry === 'string') return `option expiry ${JSON.stringify(spec.expiry)}: ${expiry}`;
+    if (!(spec.strike > 0)) return `option strike ${spec.strike} is not a positive USD price`;
+    const j = book.assetIndex.get(o.asset);
+    if (j === undefined) return `no market data for ${o.asset}`;
+    const market = book.market();
+    if (!(expiry > market.asOf)) return `option expiry ${spec.expiry} is not after the fill time ${new Date(market.asOf).toISOString()}`;
+    if (!(o.qty > 0)) return null;
+    const S = book.prices[j]!; // underlying, USD per coin, at this point
+    const settle = account.venue.settle;
+    const pos: OptionPosition = { kind: 'option', index: account.positions.length, asset: o.asset, qty: o.qty, settle, right: spec.right, strike: spec.strike, expiry };
+    let unit: ReturnType<typeof valuePosition>;
+    try {
+      unit = valuePosition({ ...pos, qty: 1 }, S, market); // one contract: value USD, vega USD per vol point (0.01)
+    } catch (e) {
+      if (e instanceof MissingMarketDataError) return e.message;
+      throw e;
+    }
+    // per contract, USD: half-spread = halfSpreadVol x vega per 1.00 of vol (= vega per point x 100), as the planner
+    const half = optionHalfSpread(unit.vega * 100, this.config.optionHalfSpreadVol ?? DEFAULT_OPTION_HALF_SPREAD_VOL);
+    const ask = unit.value + half;
+    const schedule = optionFeeSchedule(account.venueName);
+    const fee = optionFee(S, ask, schedule.rate, schedule.cap); // min(rate x S, cap x ask)
+    const qty = o.qty;
+    const inverse = settle === 'inverse';
+    // entry: premium per contract in settlement currency (coin for inverse: USD / S), model/types.ts
+    book.setPosition(ai, { ...pos, entry: inverse ? ask / S : ask });
+    // premium + fee, USD qty x (ask + fee): in coin (/ S) for inverse, in the linear pool's stable otherwise
+    book.credit(ai, inverse ? o.asset : this.linearCash(book, account), inverse ? (-qty * (ask + fee)) / S : -qty * (ask + fee));
+    return {
+      time: bar.time,
+      account: o.account,
+      asset: o.asset,
+      kind: 'buy-option',
+      side: 'buy',
+      qty,
+      price: S,
+      notionalUsd: qty * S,
+      fee: qty * fee,
+      slippage: qty * half,
+      position: pos.index,
+      requested: o.qty,
+      note: `${spec.right} ${spec.strike.toFixed(2)} expiring ${new Date(expiry).toISOString()}: ${ask.toFixed(2)} USD per contract (model ${unit.value.toFixed(2)} + half-spread ${half.toFixed(2)}) + fee ${fee.toFixed(2)}${spec.premiumUsd !== undefined ? `; planned ${spec.premiumUsd.toFixed(2)}` : ''}`,
+    };
+  }
+
+  /**
+   * Cash-settle every open option whose expiry is at or before `t` (epoch ms, the intrabar point's time) at its
+   * intrinsic value at the point's price; qty set to 0, one 'expiry' fill each, timed at the point.
+   */
+  private settleExpired(t: number, book: Book, fills: Fill[]): void {
+    for (let ai = 0; ai < book.accounts.length; ai++) {
+      for (const p of book.accounts[ai]!.positions) {
+        if (p.kind !== 'option' || p.qty === 0 || p.expiry > t) continue;
+        const S = book.price(p.asset);
+        // intrinsic, USD per coin: put max(K - S, 0), call max(S - K, 0); signed qty: a long receives, a short pays
+        const intrinsic = Math.max(p.right === 'put' ? p.strike - S : S - p.strike, 0);
+        const usd = p.qty * intrinsic;
+        book.setPosition(ai, { ...p, qty: 0 });
+        // inverse: paid in coin, qty max(K - S, 0) / S (pricing/option.ts: V_coin = V_usd / spot); linear: USD
+        if (p.settle === 'inverse') book.credit(ai, p.asset, usd / S);
+        else book.credit(ai, this.linearCash(book, book.accounts[ai]!), usd);
+        fills.push({
+          time: t,
+          account: book.accounts[ai]!.id,
+          asset: p.asset,
+          kind: 'expiry',
+          side: p.qty > 0 ? 'sell' : 'buy',
+          qty: Math.abs(p.qty),
+          price: S,
+          notionalUsd: Math.abs(p.qty) * S,
+          fee: 0,
+          slippage: 0,
+          position: p.index,
+          note: `${p.right} ${p.strike.toFixed(2)} expired ${new Date(p.expiry).toISOString()}: intrinsic ${intrinsic.toFixed(2)} USD per contract, ${Math.abs(usd).toFixed(2)} USD ${usd >= 0 ? 'received' : 'paid'}`,
+        });
+      }
+    }
+  }
+
+  /** Stable a linear option settles in: Deribit's USDC pool (margin/deribit.ts), else the account's settlement stable. */
+  private linearCash(book: Book, account: Account): string {
+    return account.venue.model === 'deribit' ? LINEAR_SETTLE : book.settleAsset(account);
   }
 
   private transfer(o: Order, bar: BarEvent, book: Book): Fill | string {

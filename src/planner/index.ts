@@ -6,4 +6,4 @@ export { planBook, planFromVote, gatePlan, explainPlan, buildProblem, plannedBoo
 export { parsePlannerConfig, plannerConfigSchema, resolveOptions, type PlannerOptions, type ReserveConfig, type ProtectiveExit } from './config.ts';
 export { impactFraction, linearTradeCost, walkBook, DEFAULT_IMPACT_Y, type Liquidity, type OrderBook, type BookLevel } from './cost.ts';
 export { bundledLiquidity, bundledFees, takerFee } from './liquidity.ts';
-export type { Plan, Order, OrderKind, AccountSnapshot } from './types.ts';
+export type { Plan, Order, OrderKind, OptionSpec, AccountSnapshot } from './types.ts';

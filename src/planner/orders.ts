@@ -10,10 +10,11 @@
  * moving the marks (./evaluate.ts, the prefix taken as a plan of its own). Orders of one class lever (pro-rata cut
  * of many positions) are one batch: each carries the health after the whole batch.
  * expectedCost: fee + half-spread + its share of its underlying's impact (impact rate x its notional).
+ * option (buy-option orders): the put's strike, expiry and expected premium (the lever's PutSpec, see ./puts.ts).
  */
 import type { Evaluation, Evaluator, Trade } from './evaluate.ts';
 import type { Lever, Reasoned } from './levers.ts';
-import type { Order } from './types.ts';
+import type { OptionSpec, Order } from './types.ts';
 
 const reasonText = (rs: readonly Reasoned[]): string => rs.map((r) => `${r.text} (${r.policy} ${r.code})`).join('; ');
 
@@ -100,10 +101,19 @@ export function materialize(ev: Evaluator, best: Evaluation): Order[] {
         ...(t.deltaCoins !== 0 ? { deltaUsd: (t.deltaCoins / step.of) * ctx.prices(t.asset) } : {}),
         ...(t.flowUsd > 0 && t.kind !== 'repay' ? { price: ctx.prices(t.asset) * (1 + (t.side === 'buy' ? 1 : -1) * (ctx.halfSpread(t.asset) + (best.impactRate.get(t.asset) ?? 0))) } : {}),
         ...(step.of > 1 ? { slice: { index: step.slice, of: step.of, afterMs: step.slice * ctx.options.sliceIntervalMs } } : {}),
+        ...optionOf(ev, t),
       });
     }
   }
   return orders;
+}
+
+/** The option spec of a buy-option trade, from its lever's PutSpec (strike USD, expiry epoch ms -> ISO, ask USD per
+ * coin as the expected premium); nothing for other trades. */
+function optionOf(ev: Evaluator, t: Trade): { option?: OptionSpec } {
+  const l = t.kind === 'buy-option' && t.lever >= 0 ? ev.levers[t.lever] : undefined;
+  if (l?.kind !== 'buy-option') return {};
+  return { option: { right: 'put', strike: l.put.strike, expiry: new Date(l.put.expiry).toISOString(), premiumUsd: l.put.ask } };
 }
 
 /** A lever whose trades form one batch (pro-rata cut of several positions). */

@@ -258,6 +258,11 @@ describe('planBook: exposure, hedges, protection', () => {
     const g = blackScholes('put', 62000, 55800, 30 / 365, 0.55, 0);
     const ask = g.price + 0.01 * g.vega;
     expect(plan.orders[0]!.expectedCost).toBeCloseTo(10 * (0.01 * g.vega + Math.min(0.0003 * 62000, 0.125 * ask)), 6);
+    // the order carries the option the venue executes: strike USD, expiry ISO (asOf + 30 days), premium = the ask
+    const opt = plan.orders[0]!.option!;
+    expect(opt).toMatchObject({ right: 'put', expiry: new Date(p.market.asOf + 30 * 86_400_000).toISOString() });
+    expect(opt.strike).toBeCloseTo(55_800, 9);
+    expect(opt.premiumUsd).toBeCloseTo(ask, 9);
     const small = planBook(p, [{ ...intent, budgetUsd: 5_000 }], 'REDUCING');
     expect(small.orders[0]!.qty).toBeLessThan(10);
     expect(small.feasible).toBe(false);

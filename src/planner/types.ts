@@ -40,6 +40,21 @@ export interface Order {
   /** Linear market orders: limit price of the underlying, the mark moved against the order by the expected
    * half-spread and impact of its slice. */
   readonly price?: number;
+  /**
+   * buy-option orders: the option to buy (qty: contracts of one coin of `asset`). strike: USD per coin; expiry: ISO
+   * 8601 date-time, UTC (as the portfolio document writes an option's expiry; the model holds it as epoch ms);
+   * premiumUsd: expected premium per contract at the decision, USD per coin (the planner's ask: Black-Scholes mid at
+   * the market vol + half-spread, fee excluded). Settlement (inverse or linear) is the account's venue's.
+   */
+  readonly option?: OptionSpec;
+}
+
+/** The option of a buy-option order (see Order.option for units). */
+export interface OptionSpec {
+  readonly right: 'put' | 'call';
+  readonly strike: number;
+  readonly expiry: string;
+  readonly premiumUsd?: number;
 }
 
 export interface AccountSnapshot {

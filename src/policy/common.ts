@@ -24,6 +24,19 @@ export const DEFAULT_MAX_DATA_AGE_MS = 5 * 60_000;
 
 export const reason = (policy: string, code: string, message: string): Reason => ({ policy, code, message });
 
+/** A reason whose message is formatted on first read (memoized): for votes repeated every bar of a backtest, where
+ * most messages are never read. It reads like data (JSON, spreads, equality). */
+export const lazyReason = (policy: string, code: string, message: () => string): Reason => {
+  let text: string | null = null;
+  return {
+    policy,
+    code,
+    get message(): string {
+      return (text ??= message());
+    },
+  };
+};
+
 export const vote = (state: TradingState, reasons: readonly Reason[] = [], intents: readonly Intent[] = []): Vote => ({ state, reasons, intents });
 
 export const ACTIVE: Vote = vote('ACTIVE');
@@ -31,21 +44,23 @@ export const ACTIVE: Vote = vote('ACTIVE');
 export const strictest = (a: TradingState, b: TradingState): TradingState => (STATE_RANK[b] > STATE_RANK[a] ? b : a);
 
 /** Fail safe: REDUCING (or stricter when `carry` is), the reason first, then what `carry` still says. */
-export const failSafe = (policy: string, code: string, message: string, carry: Vote = ACTIVE): Vote =>
-  vote(strictest('REDUCING', carry.state), [reason(policy, code, message), ...carry.reasons], carry.intents);
+export const failSafe = (policy: string, code: string, message: string, carryVote: Vote | (() => Vote) = ACTIVE): Vote => {
+  const carry = typeof carryVote === 'function' ? carryVote() : carryVote;
+  return vote(strictest('REDUCING', carry.state), [reason(policy, code, message), ...carry.reasons], carry.intents);
+};
 
 /**
  * The stale-data gate every policy runs first: market data older than `maxDataAgeMs` (or an age that is not a
  * number) -> REDUCING with STALE_MARKET_DATA. At exactly maxDataAgeMs the data is still fresh.
  */
-export const staleVote = (policy: string, ctx: PolicyContext, maxDataAgeMs: number, carry?: Vote): Vote | undefined => {
+export const staleVote = (policy: string, ctx: PolicyContext, maxDataAgeMs: number, carry?: Vote | (() => Vote)): Vote | undefined => {
   const age = ctx.market.dataAgeMs;
   if (age <= maxDataAgeMs) return undefined;
   const what = Number.isFinite(age) ? `${fmtDuration(age)} old` : `of unknown age (${String(age)})`;
   return failSafe(policy, 'STALE_MARKET_DATA', `market data ${what}, more than ${fmtDuration(maxDataAgeMs)}: not acting on it`, carry);
 };
 
-export const missingInput = (policy: string, what: string, carry?: Vote): Vote => failSafe(policy, 'MISSING_INPUT', `${what}: not guessing`, carry);
+export const missingInput = (policy: string, what: string, carry?: Vote | (() => Vote)): Vote => failSafe(policy, 'MISSING_INPUT', `${what}: not guessing`, carry);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Formatting (deterministic, no locale)

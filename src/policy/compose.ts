@@ -79,6 +79,8 @@ export function mergeVotes(evaluations: readonly PolicyEvaluation[]): Vote {
     reasons.push(...e.vote.reasons);
     all.push(...e.vote.intents);
   }
+  // no intents: nothing to merge (the same vote the rules below give)
+  if (all.length === 0) return vote(state, reasons, []);
   const notes: Reason[] = [];
   const of = <K extends IntentKind>(k: K): Of<K>[] => all.filter((i): i is Of<K> => i.kind === k);
   const merged: Intent[] = [];

@@ -33,7 +33,7 @@ import {
   openFraction,
   positiveNumber,
   pushIssue,
-  reason,
+  lazyReason,
   referenceModes,
   staleVote,
   unitInterval,
@@ -99,17 +99,23 @@ export const drawdownBreakerDefinition = definePolicy<typeof drawdownBreakerShap
     const bands = [...c.bands].sort((a, b) => a.drawdown - b.drawdown);
     const manual = c.resume === 'manual';
 
-    const bandVote = (s: DrawdownBreakerState, detail: string): Vote => {
+    const noDetail = (): string => '';
+    const bandVote = (s: DrawdownBreakerState, detail: () => string): Vote => {
       if (s.band === 0) return ACTIVE;
       const b = bands[s.band - 1]!;
       const base = s.grossAtTrip ?? 0;
       const target = b.reduceTo * base;
       const halted = b.reduceTo === 0 && c.haltAtZero;
-      const msg =
-        `drawdown band ${s.band} (${fmtPct(b.drawdown)}) active${detail}: gross exposure to at most ${fmtPct(b.reduceTo)} of ` +
-        `${fmtUsd(base)} (gross when tripped) = ${fmtUsd(target)}${halted ? '; trading halted' : ''}` +
-        (s.latched ? '; latched until reset' : '');
-      return vote(halted ? 'HALTED' : 'REDUCING', [reason(name, `DRAWDOWN_BAND_${s.band}`, msg)], [{ kind: 'target-gross', policy: name, maxGrossUsd: target }]);
+      // (closures passed inline, unnamed: this runs every bar of a backtest)
+      const why = lazyReason(
+        name,
+        `DRAWDOWN_BAND_${s.band}`,
+        () =>
+          `drawdown band ${s.band} (${fmtPct(b.drawdown)}) active${detail()}: gross exposure to at most ${fmtPct(b.reduceTo)} of ` +
+          `${fmtUsd(base)} (gross when tripped) = ${fmtUsd(target)}${halted ? '; trading halted' : ''}` +
+          (s.latched ? '; latched until reset' : ''),
+      );
+      return vote(halted ? 'HALTED' : 'REDUCING', [why], [{ kind: 'target-gross', policy: name, maxGrossUsd: target }]);
     };
 
     return {
@@ -117,16 +123,16 @@ export const drawdownBreakerDefinition = definePolicy<typeof drawdownBreakerShap
       name,
       initialState: () => ({ reference: c.reference === 'fixed' ? (c.startEquity ?? null) : null, band: 0, since: null, latched: false, grossAtTrip: null }),
       evaluate(ctx, s) {
-        const held = bandVote(s, '');
-        const stale = staleVote(name, ctx, maxDataAgeMs, held);
+        const stale = staleVote(name, ctx, maxDataAgeMs, () => bandVote(s, noDetail));
         if (stale) return { vote: stale, state: s };
         const equity = ctx.report.portfolio.equity;
-        if (!Number.isFinite(equity)) return { vote: missingInput(name, `portfolio equity is ${String(equity)}`, held), state: s };
+        if (!Number.isFinite(equity)) return { vote: missingInput(name, `portfolio equity is ${String(equity)}`, bandVote(s, noDetail)), state: s };
         const reference = nextReference(c.reference, s.reference, ctx, c.startEquity);
-        if (reference === null) return { vote: missingInput(name, 'no positive equity reference (high-water mark or start equity) to measure drawdown from', held), state: s };
+        if (reference === null) return { vote: missingInput(name, 'no positive equity reference (high-water mark or start equity) to measure drawdown from', bandVote(s, noDetail)), state: s };
 
         const dd = drawdownOf(reference, equity);
-        const reached = bands.filter((b) => dd >= b.drawdown).length;
+        let reached = 0;
+        for (const b of bands) if (dd >= b.drawdown) reached++;
         let { band: k, since, latched, grossAtTrip } = s;
         let hold = '';
         if (reached > k) {
@@ -158,8 +164,8 @@ export const drawdownBreakerDefinition = definePolicy<typeof drawdownBreakerShap
           }
         }
         const state: DrawdownBreakerState = { reference, band: k, since, latched, grossAtTrip };
-        const detail = ` (drawdown ${fmtPct(dd)} from ${fmtUsd(reference)} to ${fmtUsd(equity)})${hold}`;
-        return { vote: bandVote(state, detail), state };
+        // formatted only if the message is read
+        return { vote: bandVote(state, () => ` (drawdown ${fmtPct(dd)} from ${fmtUsd(reference)} to ${fmtUsd(equity)})${hold}`), state };
       },
       reset(s, ctx) {
         const equity = ctx.report.portfolio.equity;

@@ -17,12 +17,12 @@
  * netLeverage = sum over underlyings of |netDeltaUsd| / equity.
  */
 import { buildAccountModel } from '../margin/index.ts';
-import type { Bucket, MarginTerms } from '../margin/terms.ts';
+import type { AccountModel, Bucket, MarginTerms, PriceFn } from '../margin/terms.ts';
 import { evaluateBucket, healthFactor, zeroTerms } from '../margin/terms.ts';
 import { bucketCrashMove, bucketLiquidationPrices, type Roots } from '../liquidation/price.ts';
-import type { Account, Portfolio, Position } from '../model/types.ts';
+import type { Account, Market, Portfolio, Position } from '../model/types.ts';
 import { marketPrices } from './prices.ts';
-import { valuePosition } from './valuation.ts';
+import { valuePosition, type PositionValuation } from './valuation.ts';
 
 export interface PositionRisk {
   asset: string;
@@ -104,100 +104,124 @@ function firstMove(moves: Roots[]): Roots {
   return { down, up };
 }
 
-export function riskReport(portfolio: Portfolio): RiskReport {
+export interface RiskReportOptions {
+  /**
+   * Margin model of account i, when the caller keeps them (the backtest's Book caches models between bars). It must
+   * be the model `buildAccountModel(account, portfolio.market)` would build; default: built here.
+   */
+  readonly model?: (i: number, account: Account) => AccountModel;
+}
+
+/** Which bucket holds each position index, per model (models are immutable: cached once). */
+const bucketIndexCache = new WeakMap<AccountModel, Map<number, number>>();
+function bucketIndex(model: AccountModel): Map<number, number> {
+  let m = bucketIndexCache.get(model);
+  if (!m) {
+    m = new Map<number, number>();
+    const out = m;
+    model.buckets.forEach((b, i) => b.positions.forEach((p) => out.set(p, i)));
+    bucketIndexCache.set(model, m);
+  }
+  return m;
+}
+
+/**
+ * The report. The portfolio summary (equity, per-underlying Greeks, leverage) is computed at once. The per-account
+ * and per-position documents are built on the first read of `accounts`, and within them liquidation prices,
+ * distances and crash moves (the root solving) on their first read: getters, memoized, on plain objects, so a
+ * caller that never reads them (a backtest bar whose policies read equity only) does not pay for them, while
+ * JSON.stringify, spreads and equality read them like data. The values are those of the snapshot given (its own
+ * price records and immutable margin models), whenever they are read.
+ */
+export function riskReport(portfolio: Portfolio, options: RiskReportOptions = {}): RiskReport {
   const { market } = portfolio;
   const prices = marketPrices(market);
+  const { parts, summary } = summarize(portfolio, prices, options);
+  let accounts: AccountRisk[] | null = null;
+  let asOf: string | null = null;
+  return {
+    get asOf(): string {
+      return (asOf ??= new Date(market.asOf).toISOString());
+    },
+    get accounts(): AccountRisk[] {
+      return (accounts ??= parts.map((part) => accountRisk(part, market, prices)));
+    },
+    portfolio: summary,
+  };
+}
+
+/** One account's document (built on the first read of the report's `accounts`). */
+function accountRisk({ account, model, terms, values, equity }: AccountPart, market: Market, prices: PriceFn): AccountRisk {
   const isStable = (a: string): boolean => market.stables.has(a);
-  const underlyings: Record<string, UnderlyingRisk> = {};
-  const under = (asset: string): UnderlyingRisk => (underlyings[asset] ??= { netDelta: 0, netDeltaUsd: 0, gamma: 0, vega: 0, theta: 0 });
-  let totalEquity = 0;
-  let gross = 0;
-
-  const accounts = portfolio.accounts.map((account): AccountRisk => {
-    const model = buildAccountModel(account, market);
-    const terms = model.buckets.map((b) => evaluateBucket(b, prices, zeroTerms()));
-    const bucketOf = new Map<number, number>();
-    model.buckets.forEach((b, i) => b.positions.forEach((p) => bucketOf.set(p, i)));
-    const lpCache = new Map<string, Roots>();
-    const lp = (bi: number, bucket: Bucket, asset: string): Roots => {
-      const key = `${bi}:${asset}`;
-      let r = lpCache.get(key);
-      if (!r) lpCache.set(key, (r = bucketLiquidationPrices(bucket, asset, prices)));
-      return r;
-    };
-
-    const positions = account.positions.map((p): PositionRisk => {
-      const mark = prices(p.asset);
-      const v = valuePosition(p, mark, market);
-      const bi = bucketOf.get(p.index);
-      const roots: Roots = bi === undefined ? { down: null, up: null } : lp(bi, model.buckets[bi]!, p.asset);
-      const liq = nearer(roots, mark);
-      const liquidatable = bi !== undefined && isLiquidatable(terms[bi]!);
-      const dist = liq === null ? null : (Math.abs(mark - liq) / mark) * (liquidatable ? -1 : 1);
-      if (!isStable(p.asset)) {
-        const u = under(p.asset);
-        u.netDelta += v.delta;
-        u.gamma += v.gamma;
-        u.vega += v.vega;
-        u.theta += v.theta;
-        gross += Math.abs(v.delta * mark);
-      }
-      const out: PositionRisk = {
-        asset: p.asset,
-        kind: p.kind,
-        qty: p.qty,
-        ...('settle' in p ? { settle: p.settle } : {}),
-        ...(p.kind === 'option' ? { right: p.right, strike: p.strike, expiry: new Date(p.expiry).toISOString() } : {}),
-        ...(p.kind === 'future' ? { expiry: new Date(p.expiry).toISOString() } : {}),
-        ...('entry' in p && p.entry !== undefined ? { entry: p.entry } : {}),
-        mark,
-        value: v.value,
-        unrealizedPnl: v.unrealizedPnl,
-        liquidationPrice: liq,
-        liquidationPrices: roots,
-        distanceToLiquidation: dist,
-        liquidatable,
-        delta: v.delta,
-        ...(v.deltaCoin !== null ? { deltaCoin: v.deltaCoin } : {}),
-        gamma: v.gamma,
-        vega: v.vega,
-        theta: v.theta,
-      };
-      return out;
-    });
-
-    for (const [asset, amount] of Object.entries(account.collateral)) {
-      if (isStable(asset)) continue;
-      under(asset).netDelta += amount;
-      gross += Math.abs(amount * prices(asset));
-    }
-
-    const sum = zeroTerms();
-    let minHf = Infinity;
-    for (const t of terms) {
-      sum.balance += t.balance;
-      sum.initial += t.initial;
-      sum.maintenance += t.maintenance;
-      sum.liabilities += t.liabilities;
-      minHf = Math.min(minHf, healthFactor(t));
-    }
-    const equity = sum.balance + (account.mode === 'isolated' ? collateralValue(account, prices) : 0);
-    totalEquity += equity;
+  const bucketOf = bucketIndex(model);
+  let lpCache: Map<string, Roots> | null = null;
+  const lp = (bi: number, bucket: Bucket, asset: string): Roots => {
+    const key = `${bi}:${asset}`;
+    lpCache ??= new Map<string, Roots>();
+    let r = lpCache.get(key);
+    if (!r) lpCache.set(key, (r = bucketLiquidationPrices(bucket, asset, prices)));
+    return r;
+  };
+  const positions = account.positions.map((p, k): PositionRisk => {
+    const v = values[k]!;
+    const mark = v.mark;
+    const bi = bucketOf.get(p.index);
+    const liquidatable = bi !== undefined && isLiquidatable(terms[bi]!);
+    const rootsOf = (): Roots => (bi === undefined ? { down: null, up: null } : lp(bi, model.buckets[bi]!, p.asset));
     return {
-      id: account.id,
-      venue: account.venueName,
-      model: account.venue.model,
-      mode: account.mode,
-      equity,
-      initialMargin: sum.initial,
-      maintenanceMargin: sum.maintenance,
-      marginRatio: equity > 0 ? sum.maintenance / equity : null,
-      healthFactor: finiteOrNull(minHf),
-      liquidatable: terms.some(isLiquidatable),
-      crashMove: firstMove(
+      asset: p.asset,
+      kind: p.kind,
+      qty: p.qty,
+      ...('settle' in p ? { settle: p.settle } : {}),
+      ...(p.kind === 'option' ? { right: p.right, strike: p.strike, expiry: new Date(p.expiry).toISOString() } : {}),
+      ...(p.kind === 'future' ? { expiry: new Date(p.expiry).toISOString() } : {}),
+      ...('entry' in p && p.entry !== undefined ? { entry: p.entry } : {}),
+      mark,
+      value: v.value,
+      unrealizedPnl: v.unrealizedPnl,
+      get liquidationPrice(): number | null {
+        return nearer(rootsOf(), mark);
+      },
+      get liquidationPrices(): Roots {
+        return rootsOf();
+      },
+      get distanceToLiquidation(): number | null {
+        const liq = nearer(rootsOf(), mark);
+        return liq === null ? null : (Math.abs(mark - liq) / mark) * (liquidatable ? -1 : 1);
+      },
+      liquidatable,
+      delta: v.delta,
+      ...(v.deltaCoin !== null ? { deltaCoin: v.deltaCoin } : {}),
+      gamma: v.gamma,
+      vega: v.vega,
+      theta: v.theta,
+    };
+  });
+
+  const sum = zeroTerms();
+  let minHf = Infinity;
+  for (const t of terms) {
+    sum.initial += t.initial;
+    sum.maintenance += t.maintenance;
+    minHf = Math.min(minHf, healthFactor(t));
+  }
+  let crash: Roots | null = null;
+  return {
+    id: account.id,
+    venue: account.venueName,
+    model: account.venue.model,
+    mode: account.mode,
+    equity,
+    initialMargin: sum.initial,
+    maintenanceMargin: sum.maintenance,
+    marginRatio: equity > 0 ? sum.maintenance / equity : null,
+    healthFactor: finiteOrNull(minHf),
+    liquidatable: terms.some(isLiquidatable),
+    get crashMove(): Roots {
+      return (crash ??= firstMove(
         model.buckets.map((b, bi) => {
           // A bucket moved by one non-stable asset only: its crash move is that asset's liquidation price as a
-          // fraction of the mark (same root, already solved above), so it is not solved twice.
+          // fraction of the mark (same root as the positions' liquidation prices), so it is not solved twice.
           const moving = new Set(b.groups.filter((g) => g.asset !== 'USD' && !isStable(g.asset)).map((g) => g.asset));
           if (moving.size !== 1) return bucketCrashMove(b, prices, isStable);
           const asset = moving.values().next().value as string;
@@ -205,30 +229,90 @@ export function riskReport(portfolio: Portfolio): RiskReport {
           const r = lp(bi, b, asset);
           return { down: r.down === null ? null : r.down / mark - 1, up: r.up === null ? null : r.up / mark - 1 };
         }),
-      ),
-      positions,
-    };
-  });
+      ));
+    },
+    positions,
+  };
+}
 
+/** One account's margin terms per bucket and valuation per position: the summary's inputs, kept for the documents. */
+interface AccountPart {
+  readonly account: Account;
+  readonly model: AccountModel;
+  readonly terms: MarginTerms[];
+  readonly values: PositionValuation[];
+  readonly equity: number;
+}
+
+function newUnderlying(): UnderlyingRisk {
+  return { netDelta: 0, netDeltaUsd: 0, gamma: 0, vega: 0, theta: 0 };
+}
+
+/** The portfolio summary, with plain loops (it runs on every backtest bar). */
+function summarize(portfolio: Portfolio, prices: PriceFn, options: RiskReportOptions): { parts: AccountPart[]; summary: PortfolioRisk } {
+  const { market } = portfolio;
+  const stables = market.stables;
+  const underlyings: Record<string, UnderlyingRisk> = {};
+  let totalEquity = 0;
+  let gross = 0;
+  const parts: AccountPart[] = [];
+  for (let ai = 0; ai < portfolio.accounts.length; ai++) {
+    const account = portfolio.accounts[ai]!;
+    const model = options.model ? options.model(ai, account) : buildAccountModel(account, market);
+    const terms: MarginTerms[] = [];
+    let balance = 0;
+    for (const b of model.buckets) {
+      const t = evaluateBucket(b, prices, zeroTerms());
+      balance += t.balance;
+      terms.push(t);
+    }
+    const values: PositionValuation[] = [];
+    for (const p of account.positions) {
+      const mark = prices(p.asset);
+      const v = valuePosition(p, mark, market);
+      values.push(v);
+      if (stables.has(p.asset)) continue;
+      const u = (underlyings[p.asset] ??= newUnderlying());
+      u.netDelta += v.delta;
+      u.gamma += v.gamma;
+      u.vega += v.vega;
+      u.theta += v.theta;
+      gross += Math.abs(v.delta * mark);
+    }
+    for (const asset in account.collateral) {
+      if (stables.has(asset)) continue;
+      const amount = account.collateral[asset]!;
+      (underlyings[asset] ??= newUnderlying()).netDelta += amount;
+      gross += Math.abs(amount * prices(asset));
+    }
+    const equity = balance + (account.mode === 'isolated' ? collateralValue(account, prices) : 0);
+    totalEquity += equity;
+    parts.push({ account, model, terms, values, equity });
+  }
   let net = 0;
-  for (const [asset, u] of Object.entries(underlyings)) {
+  for (const asset in underlyings) {
+    const u = underlyings[asset]!;
     u.netDeltaUsd = u.netDelta * prices(asset);
     net += Math.abs(u.netDeltaUsd);
   }
   return {
-    asOf: new Date(market.asOf).toISOString(),
-    accounts,
-    portfolio: {
-      equity: totalEquity,
-      underlyings,
-      grossLeverage: totalEquity > 0 ? gross / totalEquity : null,
-      netLeverage: totalEquity > 0 ? net / totalEquity : null,
-    },
+    parts,
+    summary: { equity: totalEquity, underlyings, grossLeverage: totalEquity > 0 ? gross / totalEquity : null, netLeverage: totalEquity > 0 ? net / totalEquity : null },
   };
 }
 
-function collateralValue(account: Account, prices: (a: string) => number): number {
+/** The lowest health factor over an account's buckets at these prices (Infinity when nothing is required). */
+export function accountHealth(model: AccountModel, prices: PriceFn, scratch: MarginTerms = zeroTerms()): number {
+  let h = Infinity;
+  for (const b of model.buckets) {
+    const hf = healthFactor(evaluateBucket(b, prices, scratch));
+    if (hf < h) h = hf;
+  }
+  return h;
+}
+
+function collateralValue(account: Account, prices: PriceFn): number {
   let v = 0;
-  for (const [asset, amount] of Object.entries(account.collateral)) v += amount * prices(asset);
+  for (const asset in account.collateral) v += account.collateral[asset]! * prices(asset);
   return v;
 }
