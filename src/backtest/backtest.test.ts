@@ -59,7 +59,13 @@ describe('golden regression runs (pinned statistics, Lean style)', () => {
     // re-derive and explain it, never loosen the tolerance.
     expect(none.metrics.bars).toBe(336);
     expect(none.metrics.initialEquity).toBeCloseTo(100_000, 6);
-    expect(none.metrics.finalEquity).toBeCloseTo(1963.79, 1); // the maintenance margin left at the liquidation price
+    // the maintenance margin left at the liquidation price, 1963.79, all taken by Binance's clearance fee (1.25 % of
+    // the liquidated notional, about 5 030 USD, capped at that balance): nothing left, no bad debt
+    expect(none.metrics.finalEquity).toBeCloseTo(0, 6);
+    expect(none.result.liquidations[0]!.balanceBefore).toBeCloseTo(1963.79, 1);
+    expect(none.result.liquidations[0]!.fee).toBeCloseTo(1963.79, 1);
+    expect(none.result.liquidations[0]!.badDebt).toBe(0);
+    expect(none.metrics.liquidationLosses).toBeCloseTo(1963.79, 1);
     expect(none.result.liquidations[0]!.time).toBe(Date.parse('2020-03-12T10:00:00Z'));
     expect(none.result.liquidations[0]!.prices.BTC).toBeCloseTo(7300.08, 1);
     expect(none.metrics.fundingPaid).toBeCloseTo(794.12, 1);
@@ -105,6 +111,37 @@ describe('simulated venue', () => {
     const c = runPipeline(perpBook(1), historyFeed(deep), new SimulatedVenue(), { policy: null });
     expect(c.liquidations[0]!.prices.BTC).toBeCloseTo(lp, 6);
     expect(c.liquidations[0]!.badDebt).toBe(0);
+  });
+
+  it("Binance's clearance fee: rate x notional from the margin left, at most all of it, never bad debt", () => {
+    // a flat 5 % maintenance (params.tiers) leaves 5 % of notional at the liquidation price: the 1.25 % fee fits
+    const book = (params?: Record<string, unknown>) =>
+      validatePortfolio(
+        {
+          asOf: new Date(T0).toISOString(),
+          market: { prices: { BTC: 50_000, USDT: 1 } },
+          accounts: [{ id: 'b', venue: 'binance-usdm', mode: 'cross', collateral: { USDT: 10_000 }, positions: [{ kind: 'perp', asset: 'BTC', qty: 1, entry: 50_000 }], ...(params ? { params } : {}) }],
+        },
+        'test',
+      );
+    const wide = { tiers: { BTC: [{ floor: 0, cap: null, mmr: 0.05, maxLeverage: 10 }] } };
+    const lp = riskReport(book(wide)).accounts[0]!.positions[0]!.liquidationPrice!;
+    const h = synthetic([[50_000, 50_100, lp - 500, 49_000]]);
+    const r = runPipeline(book(wide), historyFeed(h), new SimulatedVenue(), { policy: null });
+    const l = r.liquidations[0]!;
+    expect(l.prices.BTC).toBeCloseTo(lp, 6);
+    expect(l.fee).toBeCloseTo(0.0125 * lp, 6); // 1 BTC at the liquidation price
+    expect(l.badDebt).toBe(0);
+    expect(r.equity.at(-1)).toBeCloseTo(l.balanceBefore - l.fee, 6);
+    // the preset's own tiers (0.4 % maintenance): the fee takes all that is left, no more
+    const deep = synthetic([[50_000, 50_100, lpOf(1) - 500, 49_000]]);
+    const tight = runPipeline(perpBook(1), historyFeed(deep), new SimulatedVenue(), { policy: null }).liquidations[0]!;
+    expect(tight.fee).toBeCloseTo(tight.balanceBefore, 9);
+    expect(tight.fee).toBeLessThan(0.0125 * tight.prices.BTC!);
+    expect(tight.badDebt).toBe(0);
+    // execution.liquidationFeeRate replaces it; params.clearanceFeeRate 0 removes it
+    expect(runPipeline(book(wide), historyFeed(h), new SimulatedVenue({ liquidationFeeRate: 0.001 }), { policy: null }).liquidations[0]!.fee).toBeCloseTo(0.001 * lp, 6);
+    expect(runPipeline(book({ ...wide, clearanceFeeRate: 0 }), historyFeed(h), new SimulatedVenue(), { policy: null }).liquidations[0]!.fee).toBe(0);
   });
 
   it('the short side agrees with the core too', () => {

@@ -109,7 +109,8 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
     times[n] = bar.time;
     equity[n + 1] = report.portfolio.equity;
     let g = 0;
-    for (const u of Object.values(report.portfolio.underlyings)) g += Math.abs(u.netDeltaUsd);
+    const underlyings = report.portfolio.underlyings;
+    for (const u in underlyings) g += Math.abs(underlyings[u]!.netDeltaUsd);
     gross[n] = g;
     // lowest account health at the close, from the cached models (the report's accounts are built only if read)
     let h = Infinity;
@@ -198,7 +199,8 @@ export function allSatisfied(intents: readonly Intent[], report: RiskReport): bo
   for (const i of intents) {
     if (i.kind === 'target-gross') {
       let g = 0;
-      for (const u of Object.values(report.portfolio.underlyings)) g += Math.abs(u.netDeltaUsd);
+      const underlyings = report.portfolio.underlyings;
+      for (const u in underlyings) g += Math.abs(underlyings[u]!.netDeltaUsd);
       if (g > i.maxGrossUsd * (1 + tol) + tol) return false;
     } else if (i.kind === 'target-exposure') {
       const e = report.portfolio.underlyings[i.asset]?.netDeltaUsd ?? 0;

@@ -21,7 +21,10 @@
  *   balance <= maintenance (the core's condition, margin/terms.ts):
  *   - tiered (Binance, Bybit, OKX, Hyperliquid) and Deribit / weighted: the bucket's positions are closed at that
  *     point's price (no slippage), with a liquidation fee of rate x notional (tiered: the position's
- *     liquidationFeeRate, else execution.liquidationFeeRate, else the preset's; others: execution's, else 0).
+ *     liquidationFeeRate, else execution.liquidationFeeRate, else the preset's; others: execution's, else 0), and on
+ *     a tiered venue (unless execution.liquidationFeeRate is set) the preset's clearance fee, clearanceFeeRate x the
+ *     contracts' notional, taken from what is left of the bucket's balance after the liquidation fee and never more
+ *     (Binance's insurance clearance fee: outside maintenance, so it moves no liquidation price).
  *     Whole-bucket liquidation: the incremental partial liquidation of large tiers (Binance above tier 2, Deribit)
  *     is not modelled. A balance that ends below zero is written off to the venue (badDebt) and the account's
  *     settlement balance floored at 0.
@@ -75,8 +78,8 @@ export interface VenueConfig {
   readonly halfSpreadBps?: Readonly<Record<string, number>>;
   readonly liquidity?: Readonly<Record<string, Liquidity>>;
   readonly impactY?: number;
-  /** Liquidation fee rate of notional, overriding the presets' (Binance's preset has 0: its clearance fee is not in
-   * the liquidation-price formula). */
+  /** Liquidation fee rate of notional, charged at liquidation instead of the presets' liquidation and clearance fees
+   * (it does not move the core's liquidation price). */
   readonly liquidationFeeRate?: number;
   /**
    * Price a bucket moved by one asset is liquidated at: 'cross' (default) the liquidation price itself, where the
@@ -464,7 +467,7 @@ export class SimulatedVenue implements ExecutionAdapter {
           evaluateBucket(bucket, book.price, this.terms);
         }
         const before = { balance: this.terms.balance, maintenance: this.terms.maintenance, hf: healthFactor(this.terms) };
-        const r = account.venue.model === 'lending' ? this.lendingCall(book, ai, before.hf) : this.closeBucket(book, ai, bucket.positions);
+        const r = account.venue.model === 'lending' ? this.lendingCall(book, ai, before.hf) : this.closeBucket(book, ai, bucket.positions, before.balance);
         if (crossed) {
           book.prices[crossed.j] = restore;
           book.pricesMoved();
@@ -499,11 +502,21 @@ export class SimulatedVenue implements ExecutionAdapter {
     return root !== null && root >= lo && root <= hi ? { asset, j, price: root } : null;
   }
 
-  private closeBucket(book: Book, ai: number, indices: readonly number[]): { fee: number; badDebt: number; loss: number } | null {
+  /**
+   * Close a bucket's positions at the current prices, where its balance is `balance` (USD): the liquidation fee (rate
+   * x notional, from the position, execution or preset) and, on a tiered venue without an execution override, the
+   * preset's clearance fee (clearanceFeeRate x the contracts' notional), which takes at most what is left of the
+   * balance after the liquidation fee: it never creates bad debt.
+   */
+  private closeBucket(book: Book, ai: number, indices: readonly number[], balance: number): { fee: number; badDebt: number; loss: number } | null {
     let fee = 0;
     let badDebt = 0;
     let any = false;
+    // clearance fee owed per contract: USD, and the asset it is paid in (settlement: coin inverse, stable linear)
+    const clearance: { usd: number; asset: string; px: number; inverse: boolean }[] = [];
     const market = book.market();
+    const venue = book.accounts[ai]!.venue;
+    const clearanceRate = this.config.liquidationFeeRate === undefined && venue.model === 'tiered' ? (venue.clearanceFeeRate ?? 0) : 0;
     for (const i of indices) {
       const account = book.accounts[ai]!;
       const p = account.positions[i];
@@ -525,10 +538,22 @@ export class SimulatedVenue implements ExecutionAdapter {
       const notional = inverse ? Math.abs(p.qty) : Math.abs(p.qty) * px;
       const f = notional * rate;
       fee += f;
+      if (clearanceRate > 0 && (p.kind === 'perp' || p.kind === 'future')) clearance.push({ usd: notional * clearanceRate, asset: p.asset, px, inverse });
       book.trade(ai, i, -p.qty, px);
       book.credit(ai, inverse ? p.asset : book.settleAsset(book.accounts[ai]!), inverse ? -f / px : -f);
     }
     if (!any) return null;
+    // the clearance fee takes at most the balance left after the liquidation fee (never creates bad debt), shared
+    // across the contracts pro rata, each paid in its settlement asset
+    const owed = clearance.reduce((sum, c) => sum + c.usd, 0);
+    const taken = Math.min(owed, Math.max(0, balance - fee));
+    if (taken > 0) {
+      for (const c of clearance) {
+        const usd = (c.usd * taken) / owed;
+        book.credit(ai, c.inverse ? c.asset : book.settleAsset(book.accounts[ai]!), c.inverse ? -usd / c.px : -usd);
+      }
+      fee += taken;
+    }
     // a balance left below zero is the venue's loss (insurance fund), not the account's
     for (const asset of Object.keys(book.accounts[ai]!.collateral)) badDebt += book.floor(ai, asset) * book.price(asset);
     return { fee, badDebt, loss: fee };

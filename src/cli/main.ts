@@ -87,7 +87,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .argument('<config>', 'backtest config (YAML or JSON): portfolio, policies, data, execution')
     .option('--compare <files...>', 'more policy files (or none) run over the same data, one table')
     .option('--json', 'print metrics, equity curve, decision and trade logs as JSON')
-    .option('--out <dir>', 'write report.html, equity.png, drawdown.png, trades.csv, decisions.csv, result.json here')
+    .option('--out <dir>', 'write report.html, equity.png, drawdown.png, exposure.png, health.png, trades.csv, decisions.csv, result.json here')
     .action(async (file: string, opts: { compare?: string[]; json?: boolean; out?: string }) => {
       const { runBacktestCommand } = await import('./commands/backtest.ts');
       code = await runBacktestCommand(file, opts, io);

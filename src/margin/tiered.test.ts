@@ -20,6 +20,7 @@ interface RawPreset {
   settle: 'linear' | 'inverse';
   maintenanceAt: 'mark' | 'entry';
   liquidationFeeRate: number;
+  clearanceFeeRate?: number;
   tiers: Record<string, RawTier[]>;
   provenance: Provenance;
 }
@@ -30,6 +31,7 @@ const toModel = (raw: Omit<RawPreset, 'provenance'> & { provenance?: Provenance 
   settle: raw.settle,
   maintenanceAt: raw.maintenanceAt,
   liquidationFeeRate: raw.liquidationFeeRate,
+  ...(raw.clearanceFeeRate === undefined ? {} : { clearanceFeeRate: raw.clearanceFeeRate }),
   tiers: Object.fromEntries(Object.entries(raw.tiers).map(([k, v]) => [k, normalizeTiers(v)])),
   provenance: raw.provenance ?? { source: 'test', retrieved: '2026-11-21', version: 'test' },
 });
@@ -173,6 +175,21 @@ describe('Binance USDⓈ-M FAQ example (cross and isolated), reproduced to the c
     const iso = buildTieredBuckets(account(v, 'isolated', {}, ps.map((p) => ({ ...p, margin: faq.walletBalance }))), m);
     expectPrinted(liq(iso[1] as Bucket, 'ETH', m).down, faq.expected.isolatedETH);
     expectPrinted(liq(iso[0] as Bucket, 'BTC', m).down, faq.expected.isolatedBTC);
+  });
+
+  it("the preset's clearance fee (charged at liquidation) moves neither maintenance nor the FAQ's liquidation prices", () => {
+    const v = preset('binance-usdm');
+    expect(v.clearanceFeeRate).toBe(0.0125);
+    expect(v.liquidationFeeRate).toBe(0);
+    const cross = (w: TieredModel): Bucket => only(buildTieredBuckets(account(w, 'cross', { USDT: faq.walletBalance }, faqPositions()), m));
+    const withFee = cross(v);
+    const without = cross({ ...v, clearanceFeeRate: 0 });
+    expect(evaluateBucket(withFee, priceFn(m))).toEqual(evaluateBucket(without, priceFn(m)));
+    expect(liq(withFee, 'ETH', m).down).toBe(liq(without, 'ETH', m).down);
+    expect(liq(withFee, 'BTC', m).down).toBe(liq(without, 'BTC', m).down);
+    // the same rate as a liquidationFeeRate (added to maintenance) would move the FAQ's ETH answer by dollars
+    const asMaintenance = liq(cross({ ...v, liquidationFeeRate: 0.0125 }), 'ETH', m).down as number;
+    expect(asMaintenance - faq.expected.crossETH).toBeGreaterThan(1);
   });
 
   it('at the answer the bucket is exactly at maintenance (HF = 1)', () => {

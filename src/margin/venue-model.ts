@@ -42,6 +42,13 @@ export interface TieredModel {
   readonly maintenanceAt: MaintenanceValuation;
   /** Fee charged on liquidation, as a rate of notional at the liquidation price; added to maintenance. */
   readonly liquidationFeeRate: number;
+  /**
+   * Clearance fee the venue takes when it liquidates, as a rate of the liquidated notional (USD, linear; USD face,
+   * inverse) at the liquidation price, paid from what is left of the bucket's margin (it takes at most that balance,
+   * never more). Not part of maintenance: it never moves a liquidation price or a health factor (Binance's insurance
+   * clearance fee, outside its liquidation-price formula). Undefined: 0.
+   */
+  readonly clearanceFeeRate?: number;
   /** Tier tables by underlying; '*' is the default table for assets not listed. */
   readonly tiers: Readonly<Record<string, readonly Tier[]>>;
   readonly provenance: Provenance;

@@ -183,6 +183,19 @@ describe('parsePortfolio: valid documents', () => {
     expect(v.tiers.ETH?.[0]).toMatchObject({ floor: 0, cap: Infinity, mmr: 0.02, maxLeverage: 20 });
     expect(v.tiers.BTC).toHaveLength(2);
   });
+
+  it('clearance fee: the preset\'s (binance-usdm 0.0125), overridden per account, 0 absent; a rate in [0, 1)', () => {
+    const doc = base();
+    (doc.accounts[0] as Record<string, unknown>).venue = 'binance-usdm';
+    expect((parseObj(doc).accounts[0]?.venue as TieredModel).clearanceFeeRate).toBe(0.0125);
+    (doc.accounts[0] as Record<string, unknown>).params = { clearanceFeeRate: 0.02 };
+    const v = parseObj(doc).accounts[0]?.venue as TieredModel;
+    expect(v.clearanceFeeRate).toBe(0.02);
+    expect(v.liquidationFeeRate).toBe(0); // the maintenance term is untouched
+    expect((parseObj(base()).accounts[0]?.venue as TieredModel).clearanceFeeRate ?? 0).toBe(0);
+    (doc.accounts[0] as Record<string, unknown>).params = { clearanceFeeRate: 1.5 };
+    expect(issuesOf(doc)).toEqual([expect.objectContaining({ path: 'accounts[0].params.clearanceFeeRate', value: 1.5, message: 'must be < 1' })]);
+  });
 });
 
 describe('parsePortfolio: inline weighted venue', () => {

@@ -4,8 +4,8 @@
  *
  * Conventions: rates are decimals; a tier table's last `cap` is null (unbounded) in JSON/YAML and becomes Infinity;
  * tiers may omit `mmAmount` (derived by normalizeTiers). '*' is the default tier table for unlisted assets.
- * Account `params` override a venue per account: tiered `liquidationFeeRate` and per-asset `tiers` (a listed
- * asset's table replaces the venue's); lending per-asset fields merged onto the venue's asset.
+ * Account `params` override a venue per account: tiered `liquidationFeeRate`, `clearanceFeeRate` and per-asset
+ * `tiers` (a listed asset's table replaces the venue's); lending per-asset fields merged onto the venue's asset.
  */
 import { z } from 'zod';
 import type { FieldIssue } from '../errors/index.ts';
@@ -124,6 +124,8 @@ const models = <P extends z.ZodType>(provenance: P) => ({
     settle: z.enum(['linear', 'inverse']),
     maintenanceAt: z.enum(['mark', 'entry']),
     liquidationFeeRate: rate(),
+    /** Decimal rate of the liquidated notional, taken at liquidation only (see TieredModel); optional, 0 when absent. */
+    clearanceFeeRate: rate().optional(),
     tiers: tierTablesSchema,
     provenance,
   }),
@@ -186,7 +188,7 @@ export const parseInlineVenue = (raw: unknown, path: Path, asOf: number | undefi
 // ---------------------------------------------------------------------------------------------------------------
 // Account params: per-account overrides of a venue
 
-export const tieredParamsSchema = strict({ liquidationFeeRate: rate().optional(), tiers: tierTablesSchema.optional() });
+export const tieredParamsSchema = strict({ liquidationFeeRate: rate().optional(), clearanceFeeRate: rate().optional(), tiers: tierTablesSchema.optional() });
 
 export const lendingParamsSchema = z.record(
   assetName(),
@@ -198,8 +200,8 @@ export const lendingParamsSchema = z.record(
 );
 
 /**
- * Apply an account's `params` (at `path`) to its venue. Tiered: liquidationFeeRate and per-asset tier tables
- * replace the venue's. Lending: per-asset fields merged onto the venue's asset (a new asset needs all three).
+ * Apply an account's `params` (at `path`) to its venue. Tiered: liquidationFeeRate, clearanceFeeRate and per-asset
+ * tier tables replace the venue's. Lending: per-asset fields merged onto the venue's asset (a new asset needs all three).
  * Deribit and weighted venues take no params (describe the venue inline instead). Undefined when invalid.
  */
 export function applyParams(venue: VenueModel, raw: unknown, path: Path, sink: FieldIssue[]): VenueModel | undefined {
@@ -211,6 +213,7 @@ export function applyParams(venue: VenueModel, raw: unknown, path: Path, sink: F
       return {
         ...venue,
         liquidationFeeRate: p.liquidationFeeRate ?? venue.liquidationFeeRate,
+        clearanceFeeRate: p.clearanceFeeRate ?? venue.clearanceFeeRate,
         tiers: { ...venue.tiers, ...p.tiers },
       };
     }

@@ -69,6 +69,10 @@ function pick<T>(xs: readonly T[], score: (x: T) => number): T {
 
 const names = (xs: readonly { policy: string }[]): string => [...new Set(xs.map((x) => x.policy))].join('+');
 
+function ofKind<K extends IntentKind>(all: readonly Intent[], k: K): Of<K>[] {
+  return all.filter((i): i is Of<K> => i.kind === k);
+}
+
 /** Merge votes given in config order (see the module doc for the rules). */
 export function mergeVotes(evaluations: readonly PolicyEvaluation[]): Vote {
   let state: TradingState = 'ACTIVE';
@@ -82,13 +86,12 @@ export function mergeVotes(evaluations: readonly PolicyEvaluation[]): Vote {
   // no intents: nothing to merge (the same vote the rules below give)
   if (all.length === 0) return vote(state, reasons, []);
   const notes: Reason[] = [];
-  const of = <K extends IntentKind>(k: K): Of<K>[] => all.filter((i): i is Of<K> => i.kind === k);
   const merged: Intent[] = [];
 
-  const gross = of('target-gross');
+  const gross = ofKind(all, 'target-gross');
   if (gross.length > 0) merged.push(pick(gross, (i) => i.maxGrossUsd));
 
-  for (const [asset, xs] of [...groupBy(of('target-exposure'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) {
+  for (const [asset, xs] of [...groupBy(ofKind(all, 'target-exposure'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) {
     const lo = pick(xs, (i) => -i.minUsd);
     const hi = pick(xs, (i) => i.maxUsd);
     if (lo.minUsd <= hi.maxUsd) {
@@ -108,14 +111,14 @@ export function mergeVotes(evaluations: readonly PolicyEvaluation[]): Vote {
     );
   }
 
-  for (const [, xs] of [...groupBy(of('target-health'), (i) => i.account)].sort(([a], [b]) => cmp(a, b))) merged.push(pick(xs, (i) => -i.minHealth));
+  for (const [, xs] of [...groupBy(ofKind(all, 'target-health'), (i) => i.account)].sort(([a], [b]) => cmp(a, b))) merged.push(pick(xs, (i) => -i.minHealth));
 
-  const positions = [...groupBy(of('reduce-position'), (i) => `${i.account}\u0000${i.position}`).values()].sort((a, b) => cmp(a[0]!.account, b[0]!.account) || a[0]!.position - b[0]!.position);
+  const positions = [...groupBy(ofKind(all, 'reduce-position'), (i) => `${i.account}\u0000${i.position}`).values()].sort((a, b) => cmp(a[0]!.account, b[0]!.account) || a[0]!.position - b[0]!.position);
   for (const xs of positions) merged.push(pick(xs, (i) => -i.fraction));
 
-  for (const [, xs] of [...groupBy(of('hedge-delta'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) merged.push(pick(xs, (i) => Math.abs(i.targetDelta)));
+  for (const [, xs] of [...groupBy(ofKind(all, 'hedge-delta'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) merged.push(pick(xs, (i) => Math.abs(i.targetDelta)));
 
-  for (const [asset, xs] of [...groupBy(of('buy-protection'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) {
+  for (const [asset, xs] of [...groupBy(ofKind(all, 'buy-protection'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) {
     const budget = xs.reduce((a, i) => a + i.budgetUsd, 0);
     const notional = xs.reduce((a, i) => a + i.notionalUsd, 0);
     const maxBudget = Math.max(...xs.map((i) => i.budgetUsd));
@@ -129,7 +132,7 @@ export function mergeVotes(evaluations: readonly PolicyEvaluation[]): Vote {
     for (const i of xs) merged.push(kb < 1 || kn < 1 ? { ...i, budgetUsd: i.budgetUsd * kb, notionalUsd: i.notionalUsd * kn } : i);
   }
 
-  const up = of('increase-gross');
+  const up = ofKind(all, 'increase-gross');
   if (up.length > 0) {
     const reducing = merged.filter((i) => REDUCING_KINDS.has(i.kind));
     if (state === 'ACTIVE' && reducing.length === 0) merged.push(pick(up, (i) => i.targetGrossUsd));

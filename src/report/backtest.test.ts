@@ -2,11 +2,13 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktestFile, type BacktestRun } from '../backtest/run.ts';
 import { runBacktestCommand } from '../cli/commands/backtest.ts';
 import type { Io } from '../cli/main.ts';
-import { chartSpecs, csvField, DECISION_COLUMNS, scopeIds, thin, TRADE_COLUMNS } from './backtest.ts';
+import { decodePng, PNG_SIGNATURE, saturatedPixels } from '../testing/png.ts';
+import { chartSpecs, csvField, DECISION_COLUMNS, renderSvg, scopeIds, svgToPng, thin, TRADE_COLUMNS, writeBacktestReport } from './backtest.ts';
 
 const example = (name: string): string => fileURLToPath(new URL(`../../examples/backtests/${name}`, import.meta.url));
 
@@ -48,7 +50,10 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** The same chart with every data array emptied: title, axes, grid and legend only. */
+const withoutData = (spec: TopLevelSpec): TopLevelSpec => JSON.parse(JSON.stringify(spec, (k, v: unknown) => (k === 'values' && Array.isArray(v) ? [] : v))) as TopLevelSpec;
+
+const CHART_PNGS = ['equity.png', 'drawdown.png', 'exposure.png', 'health.png'];
 
 describe('backtest report (--out DIR)', () => {
   let dir: string;
@@ -65,14 +70,16 @@ describe('backtest report (--out DIR)', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('writes every file', async () => {
-    expect((await readdir(dir)).sort()).toEqual(['decisions.csv', 'drawdown.png', 'equity.png', 'report.html', 'result.json', 'trades.csv']);
+    expect((await readdir(dir)).sort()).toEqual(['decisions.csv', 'drawdown.png', 'equity.png', 'exposure.png', 'health.png', 'report.html', 'result.json', 'trades.csv']);
     expect(io.err.join('')).toContain('report.html');
   });
 
-  it('PNG charts: PNG signature and chart-sized dimensions', async () => {
-    for (const name of ['equity.png', 'drawdown.png']) {
-      const png = await readFile(join(dir, name));
-      expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
+  it('PNG charts (equity, drawdown, exposure, health): PNG signature, chart-sized IHDR, drawn series', async () => {
+    const specs = chartSpecs(runs);
+    expect(specs.map((c) => `${c.id}.png`)).toEqual(CHART_PNGS);
+    for (const c of specs) {
+      const png = await readFile(join(dir, `${c.id}.png`));
+      expect([...png.subarray(0, 8)]).toEqual([...PNG_SIGNATURE]);
       expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
       const width = png.readUInt32BE(16);
       const height = png.readUInt32BE(20);
@@ -80,7 +87,28 @@ describe('backtest report (--out DIR)', () => {
       expect(width).toBeLessThan(2000);
       expect(height).toBeGreaterThan(300);
       expect(height).toBeLessThan(1200);
-      expect(png.length).toBeGreaterThan(10_000); // not a blank image
+      const img = decodePng(png);
+      expect([img.width, img.height]).toEqual([width, height]);
+      // Not blank: compared with the same chart without data (title, axes, grid and legend, rendered the same way),
+      // the file is much larger and holds thousands more coloured pixels (the series; axes and text are grey).
+      const empty = await svgToPng(await renderSvg(withoutData(c.spec)));
+      const emptyImg = decodePng(empty);
+      expect(emptyImg.width).toBeGreaterThan(800); // the baseline is a real rendering, not a failed one
+      expect(saturatedPixels(emptyImg)).toBeLessThan(500); // legend symbols only
+      expect(png.length, c.id).toBeGreaterThan(1.5 * empty.length);
+      expect(saturatedPixels(img), c.id).toBeGreaterThan(saturatedPixels(emptyImg) + 2000);
+    }
+  });
+
+  it('no health.png when the report has no health chart', async () => {
+    const noHealth = runs.slice(0, 1).map((r) => ({ ...r, result: { ...r.result, health: new Float64Array(r.result.health.length).fill(Infinity) } }));
+    const dir2 = await mkdtemp(join(tmpdir(), 'ballast-report-'));
+    try {
+      await writeBacktestReport({ runs: noHealth }, dir2);
+      expect((await readdir(dir2)).filter((f) => f.endsWith('.png')).sort()).toEqual(['drawdown.png', 'equity.png', 'exposure.png']);
+      expect(await readFile(join(dir2, 'report.html'), 'utf8')).toContain('Files next to this report: equity.png, drawdown.png, exposure.png, trades.csv');
+    } finally {
+      await rm(dir2, { recursive: true, force: true });
     }
   });
 
@@ -90,6 +118,7 @@ describe('backtest report (--out DIR)', () => {
     expect((html.match(/<svg/g) ?? []).length).toBe(4); // equity, drawdown, exposure, health
     expect(html).not.toMatch(/<script|<link|src="http/);
     for (const h of ['Equity (USD)', 'Drawdown', 'Gross exposure', 'health factor', 'Metrics', 'Decision log', 'max DD', 'Calmar', 'final equity']) expect(html).toContain(h);
+    expect(html).toContain('Files next to this report: equity.png, drawdown.png, exposure.png, health.png, trades.csv, decisions.csv, result.json.');
     for (const r of runs) {
       expect(html).toContain(r.name);
       expect(html).toContain(`$${Math.round(r.metrics.finalEquity).toLocaleString('en-US')}`);

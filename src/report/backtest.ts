@@ -3,8 +3,9 @@
  * - report.html: self-contained (inline SVG charts, inline CSS, no scripts): equity (one line per policy set,
  *   liquidations marked), drawdown, gross exposure, lowest health factor (only when some bar has a finite one),
  *   the metrics table, the liquidations and the decision log;
- * - equity.png, drawdown.png: the same charts rasterised (white background, system fonts) for terminals and issues;
- * - trades.csv (the book's fills, liquidation fills included), decisions.csv (the decision log);
+ * - equity.png, drawdown.png, exposure.png and health.png (when the HTML has a health chart): the same charts
+ *   rasterised from the same SVG (white background, system fonts) for terminals and issues;
+ * - trades.csv (the book's fills, liquidation fills and option expiries included), decisions.csv (the decision log);
  * - result.json: the same document as `--json`.
  *
  * Charts are vega-lite specs compiled to vega, rendered headless (`renderer: 'none'`) with `view.toSVG()`, and
@@ -305,7 +306,7 @@ export function metricsRows(runs: readonly BacktestRun[]): string[][] {
 
 export const METRICS_HEAD = ['policies', 'return', 'max DD', 'Calmar', 'Sortino', 'liquidations', 'liq. losses', 'bad debt', 'costs', 'funding', 'turnover', 'ACTIVE / REDUCING / HALTED', 'initial equity', 'final equity', 'bars'];
 
-function html(input: BacktestReportInput, charts: readonly { title: string; svg: string }[]): string {
+function html(input: BacktestReportInput, charts: readonly { id: string; title: string; svg: string }[]): string {
   const title = `Ballast backtest${input.config ? ` ${input.config}` : ''}${input.window ? `, ${input.window}` : ''}`;
   const liqRows = input.runs.flatMap((r) =>
     r.result.liquidations.map((l) => [esc(r.name), esc(iso(l.time)), esc(l.account), esc(l.bucket), esc(l.model), esc(Object.entries(l.prices).map(([a, p]) => `${a} ${p}`).join(', ')), usd(l.balanceBefore), usd(l.maintenanceBefore), usd(l.fee), usd(l.badDebt), usd(l.loss)]),
@@ -339,7 +340,7 @@ ${liqRows.length ? table(['policies', 'time (UTC)', 'account', 'bucket', 'model'
 <h2>Decision log</h2>
 ${decisionSections.join('\n')}
 ${sources.length ? `<h2>Data sources</h2><ul class="note">${sources.join('')}</ul>` : ''}
-<p class="note">Files next to this report: equity.png, drawdown.png, trades.csv, decisions.csv, result.json.</p>
+<p class="note">Files next to this report: ${charts.map((c) => `${c.id}.png`).join(', ')}, trades.csv, decisions.csv, result.json.</p>
 </body></html>
 `;
 }
@@ -352,14 +353,14 @@ export async function writeBacktestReport(input: BacktestReportInput, dir: strin
   const specs = chartSpecs(input.runs);
   const charts: { id: string; title: string; svg: string }[] = [];
   for (const c of specs) charts.push({ id: c.id, title: c.title, svg: scopeIds(await renderSvg(c.spec), c.id) });
-  const files: [string, string | Buffer][] = [
-    ['report.html', html(input, charts)],
-    ['equity.png', await svgToPng(charts.find((c) => c.id === 'equity')!.svg)],
-    ['drawdown.png', await svgToPng(charts.find((c) => c.id === 'drawdown')!.svg)],
+  const files: [string, string | Buffer][] = [['report.html', html(input, charts)]];
+  // every chart of the HTML also as <id>.png, rasterised from the same SVG (same gaps, scales and marks)
+  for (const c of charts) files.push([`${c.id}.png`, await svgToPng(c.svg)]);
+  files.push(
     ['trades.csv', tradesCsv(input.runs)],
     ['decisions.csv', decisionsCsv(input.runs)],
     ['result.json', `${JSON.stringify(backtestDocument(input), jsonNum, 2)}\n`],
-  ];
+  );
   const paths: string[] = [];
   for (const [name, body] of files) {
     const p = join(dir, name);

@@ -1,8 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PNG_SIGNATURE } from '../../testing/png.ts';
 import type { Io } from '../main.ts';
 import { main } from '../main.ts';
 
@@ -39,6 +40,20 @@ describe('ballast backtest', () => {
     expect(out).toContain('no-guard');
     expect(out).toContain('final equity');
     expect(out).toContain('funding.BTC: bitmex-xbtusd-funding-8h');
+  });
+
+  it('--out DIR: the report, the four PNG charts, the CSV logs and result.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ballast-bt-out-'));
+    try {
+      const io = fakeIo();
+      expect(await main(['backtest', example('2020-03-12-no-guard.yaml'), '--out', dir], io)).toBe(0);
+      expect((await readdir(dir)).sort()).toEqual(['decisions.csv', 'drawdown.png', 'equity.png', 'exposure.png', 'health.png', 'report.html', 'result.json', 'trades.csv']);
+      for (const name of ['equity.png', 'drawdown.png', 'exposure.png', 'health.png']) expect([...(await readFile(join(dir, name))).subarray(0, 8)], name).toEqual([...PNG_SIGNATURE]);
+      expect(io.err.join('')).toContain(`report written to ${dir}/report.html`);
+      expect(io.out.join('')).toContain('no-guard'); // the table is still printed
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('an invalid config exits 2 naming the field and the value', async () => {

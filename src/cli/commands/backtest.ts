@@ -15,7 +15,8 @@ import type { Io } from '../main.ts';
 export interface BacktestOptions {
   readonly json?: boolean;
   readonly compare?: readonly string[];
-  /** Write the report files (report.html, equity.png, drawdown.png, trades.csv, decisions.csv, result.json) here. */
+  /** Write the report files (report.html, equity.png, drawdown.png, exposure.png, health.png when some bar has a finite
+   * health factor, trades.csv, decisions.csv, result.json) here. */
   readonly out?: string;
   /** Show a progress bar (default: stderr is a TTY). */
   readonly progress?: boolean;
