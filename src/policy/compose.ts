@@ -69,6 +69,16 @@ function pick<T>(xs: readonly T[], score: (x: T) => number): T {
 
 const names = (xs: readonly { policy: string }[]): string => [...new Set(xs.map((x) => x.policy))].join('+');
 
+const KIND_BIT: Readonly<Record<IntentKind, number>> = {
+  'target-gross': 1,
+  'target-exposure': 2,
+  'target-health': 4,
+  'reduce-position': 8,
+  'hedge-delta': 16,
+  'buy-protection': 32,
+  'increase-gross': 64,
+};
+
 function ofKind<K extends IntentKind>(all: readonly Intent[], k: K): Of<K>[] {
   return all.filter((i): i is Of<K> => i.kind === k);
 }
@@ -87,52 +97,64 @@ export function mergeVotes(evaluations: readonly PolicyEvaluation[]): Vote {
   if (all.length === 0) return vote(state, reasons, []);
   const notes: Reason[] = [];
   const merged: Intent[] = [];
+  // kinds present: the grouping below runs only for those (it runs on every bar of a backtest)
+  let kinds = 0;
+  for (const i of all) kinds |= KIND_BIT[i.kind];
+  const has = (k: IntentKind): boolean => (kinds & KIND_BIT[k]) !== 0;
 
   const gross = ofKind(all, 'target-gross');
   if (gross.length > 0) merged.push(pick(gross, (i) => i.maxGrossUsd));
 
-  for (const [asset, xs] of [...groupBy(ofKind(all, 'target-exposure'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) {
-    const lo = pick(xs, (i) => -i.minUsd);
-    const hi = pick(xs, (i) => i.maxUsd);
-    if (lo.minUsd <= hi.maxUsd) {
-      merged.push({ kind: 'target-exposure', policy: names([lo, hi]), asset, minUsd: lo.minUsd, maxUsd: hi.maxUsd });
-      continue;
+  if (has('target-exposure')) {
+    for (const [asset, xs] of [...groupBy(ofKind(all, 'target-exposure'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) {
+      const lo = pick(xs, (i) => -i.minUsd);
+      const hi = pick(xs, (i) => i.maxUsd);
+      if (lo.minUsd <= hi.maxUsd) {
+        merged.push({ kind: 'target-exposure', policy: names([lo, hi]), asset, minUsd: lo.minUsd, maxUsd: hi.maxUsd });
+        continue;
+      }
+      const useLo = Math.abs(lo.minUsd) < Math.abs(hi.maxUsd);
+      const x = useLo ? lo.minUsd : hi.maxUsd;
+      const keep = useLo ? lo : hi;
+      merged.push({ kind: 'target-exposure', policy: keep.policy, asset, minUsd: Math.min(0, x), maxUsd: Math.max(0, x) });
+      notes.push(
+        reason(
+          COMPOSE,
+          'TARGET_EXPOSURE_CONFLICT',
+          `${asset}: ${lo.policy} wants at least ${lo.minUsd} USD but ${hi.policy} at most ${hi.maxUsd} USD; kept the most reducing bound (${keep.policy}): [${Math.min(0, x)}, ${Math.max(0, x)}]`,
+        ),
+      );
     }
-    const useLo = Math.abs(lo.minUsd) < Math.abs(hi.maxUsd);
-    const x = useLo ? lo.minUsd : hi.maxUsd;
-    const keep = useLo ? lo : hi;
-    merged.push({ kind: 'target-exposure', policy: keep.policy, asset, minUsd: Math.min(0, x), maxUsd: Math.max(0, x) });
-    notes.push(
-      reason(
-        COMPOSE,
-        'TARGET_EXPOSURE_CONFLICT',
-        `${asset}: ${lo.policy} wants at least ${lo.minUsd} USD but ${hi.policy} at most ${hi.maxUsd} USD; kept the most reducing bound (${keep.policy}): [${Math.min(0, x)}, ${Math.max(0, x)}]`,
-      ),
-    );
   }
 
-  for (const [, xs] of [...groupBy(ofKind(all, 'target-health'), (i) => i.account)].sort(([a], [b]) => cmp(a, b))) merged.push(pick(xs, (i) => -i.minHealth));
+  if (has('target-health')) {
+    for (const [, xs] of [...groupBy(ofKind(all, 'target-health'), (i) => i.account)].sort(([a], [b]) => cmp(a, b))) merged.push(pick(xs, (i) => -i.minHealth));
+  }
 
-  const positions = [...groupBy(ofKind(all, 'reduce-position'), (i) => `${i.account}\u0000${i.position}`).values()].sort((a, b) => cmp(a[0]!.account, b[0]!.account) || a[0]!.position - b[0]!.position);
+  const positions = !has('reduce-position') ? [] : [...groupBy(ofKind(all, 'reduce-position'), (i) => `${i.account}\u0000${i.position}`).values()].sort((a, b) => cmp(a[0]!.account, b[0]!.account) || a[0]!.position - b[0]!.position);
   for (const xs of positions) merged.push(pick(xs, (i) => -i.fraction));
 
-  for (const [, xs] of [...groupBy(ofKind(all, 'hedge-delta'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) merged.push(pick(xs, (i) => Math.abs(i.targetDelta)));
-
-  for (const [asset, xs] of [...groupBy(ofKind(all, 'buy-protection'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) {
-    const budget = xs.reduce((a, i) => a + i.budgetUsd, 0);
-    const notional = xs.reduce((a, i) => a + i.notionalUsd, 0);
-    const maxBudget = Math.max(...xs.map((i) => i.budgetUsd));
-    const maxNotional = Math.max(...xs.map((i) => i.notionalUsd));
-    const kb = budget > maxBudget ? maxBudget / budget : 1;
-    const kn = notional > maxNotional ? maxNotional / notional : 1;
-    if (kb < 1 || kn < 1)
-      notes.push(
-        reason(COMPOSE, 'BUY_PROTECTION_CAPPED', `${asset}: ${xs.length} protection intents (${names(xs)}) scaled to the largest single budget ${maxBudget} USD and notional ${maxNotional} USD`),
-      );
-    for (const i of xs) merged.push(kb < 1 || kn < 1 ? { ...i, budgetUsd: i.budgetUsd * kb, notionalUsd: i.notionalUsd * kn } : i);
+  if (has('hedge-delta')) {
+    for (const [, xs] of [...groupBy(ofKind(all, 'hedge-delta'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) merged.push(pick(xs, (i) => Math.abs(i.targetDelta)));
   }
 
-  const up = ofKind(all, 'increase-gross');
+  if (has('buy-protection')) {
+    for (const [asset, xs] of [...groupBy(ofKind(all, 'buy-protection'), (i) => i.asset)].sort(([a], [b]) => cmp(a, b))) {
+      const budget = xs.reduce((a, i) => a + i.budgetUsd, 0);
+      const notional = xs.reduce((a, i) => a + i.notionalUsd, 0);
+      const maxBudget = Math.max(...xs.map((i) => i.budgetUsd));
+      const maxNotional = Math.max(...xs.map((i) => i.notionalUsd));
+      const kb = budget > maxBudget ? maxBudget / budget : 1;
+      const kn = notional > maxNotional ? maxNotional / notional : 1;
+      if (kb < 1 || kn < 1)
+        notes.push(
+          reason(COMPOSE, 'BUY_PROTECTION_CAPPED', `${asset}: ${xs.length} protection intents (${names(xs)}) scaled to the largest single budget ${maxBudget} USD and notional ${maxNotional} USD`),
+        );
+      for (const i of xs) merged.push(kb < 1 || kn < 1 ? { ...i, budgetUsd: i.budgetUsd * kb, notionalUsd: i.notionalUsd * kn } : i);
+    }
+  }
+
+  const up = has('increase-gross') ? ofKind(all, 'increase-gross') : [];
   if (up.length > 0) {
     const reducing = merged.filter((i) => REDUCING_KINDS.has(i.kind));
     if (state === 'ACTIVE' && reducing.length === 0) merged.push(pick(up, (i) => i.targetGrossUsd));
