@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { impactFraction } from '../planner/cost.ts';
 import { BidBook } from './book.ts';
-import { bookSpec, DEFAULT_CONFIG, parseConfig, populationSpec } from './config.ts';
+import { bookSpec, DEFAULT_CONFIG, parseConfig, populationSpec, venueSpecs } from './config.ts';
 import { drawPopulation, liquidationPrice, marginExcess, type Population, type VenueSpec } from './population.ts';
 import { compareGuardians, runCascade, type GuardianSpec, type RunInput } from './simulate.ts';
 import { ValidationError } from '../errors/index.ts';
@@ -123,6 +123,32 @@ describe('cascade', () => {
     const none = runCascade({ population: pop, book: flatBook, shock: { sellUsd: 500 }, guardians: NO_GUARD, maxRounds: 50 });
     expect(none.pricePath).toEqual([100, 95]);
   });
+  it('clearance fee: rate x liquidated notional at the fill, at most the equity left, never bad debt, by hand', () => {
+    // mmr 0.01, clearance 0.005: LP = (W - 100) / (0.01 - 1) for q 1, E 100: A 97.4747, B 97.3737, C 96.9697.
+    // Shock 1 coin fills 97.4. r1 A fills 97.3: equity 0.8, fee 0.005 x 97.3 = 0.4865. r2 B fills 96.5: equity
+    // 0.1 < 0.4825, fee 0.1 (capped). r3 C fills 95: equity -1, fee 0, bad debt 1. The fee feeds back into nothing.
+    const venue = { ...FLAT_VENUE, clearanceFeeRate: 0.005 };
+    const pop = { ...longs([[1, 100, 3.5], [1, 100, 3.6], [1, 100, 4]]), venues: [venue] };
+    const book = (): BidBook => BidBook.fromLevels(100, [97.4, 97.3, 96.5, 95, 94], [1, 1, 1, 1, 1], 0);
+    const run = (v: VenueSpec) => runCascade({ population: { ...pop, venues: [v] }, book, shock: { sellUsd: 100 }, guardians: NO_GUARD, maxRounds: 50 });
+    const r = run(venue);
+    expect(r.pricePath).toEqual([100, 97.4, 97.3, 96.5, 95]);
+    expect(r.liquidatedAccounts).toBe(3);
+    expect(r.liquidatedNotional).toBeCloseTo(97.3 + 96.5 + 95, 12);
+    expect(r.clearanceFees).toBeCloseTo(0.4865 + 0.1, 12);
+    expect(r.badDebt).toBeCloseTo(1, 12);
+    expect({ ...run({ ...venue, clearanceFeeRate: 0 }), clearanceFees: r.clearanceFees }).toEqual(r);
+  });
+  it("the default population: the preset's clearance fee is collected and changes nothing but clearanceFees", () => {
+    const r = runCascade(input());
+    expect(r.liquidatedAccounts).toBeGreaterThan(0);
+    expect(r.clearanceFees).toBeGreaterThan(0);
+    expect(r.clearanceFees).toBeLessThanOrEqual(0.0125 * r.liquidatedNotional);
+    const free = parseConfig({ population: { accounts: 2000 }, venues: cfg.venues.map((v) => ({ ...v, clearanceFeeRate: 0 })) });
+    const r0 = runCascade(input({ population: drawPopulation(populationSpec(free)) }));
+    expect(r0.clearanceFees).toBe(0);
+    expect({ ...r0, clearanceFees: r.clearanceFees }).toEqual(r);
+  });
   it('conservation: book coins taken = shock + liquidated coins, notional = closed positions, price never rises (longs, no guardians)', () => {
     const longOnly = drawPopulation({ ...populationSpec(cfg), longShare: 1 });
     let sold = 0;
@@ -170,5 +196,32 @@ describe('config', () => {
     }
     expect(() => parseConfig({ shock: { drop: 0.1, sellUsd: 1 } })).toThrow(/shock/);
     expect(parseConfig({ shock: { drop: 0.1 } }).shock).toEqual({ drop: 0.1 });
+  });
+  it("venue clearanceFeeRate: the preset's when not given (binance-usdm 0.0125, none -> 0), an explicit value overrides", () => {
+    const rate = (doc: unknown) => venueSpecs(parseConfig(doc)).map((v) => [v.name, v.clearanceFeeRate]);
+    expect(rate(undefined)).toEqual([
+      ['binance-usdm', 0.0125],
+      ['hyperliquid', 0],
+    ]);
+    expect(rate({ venues: [{ name: 'binance-usdm', weight: 1 }] })).toEqual([['binance-usdm', 0.0125]]);
+    expect(
+      rate({
+        venues: [
+          { name: 'binance-usdm', weight: 0.5, clearanceFeeRate: 0.02 },
+          { name: 'hyperliquid', weight: 0.3, clearanceFeeRate: 0.001 },
+          { name: 'binance-usdm', weight: 0.2, clearanceFeeRate: 0 },
+        ],
+      }),
+    ).toEqual([
+      ['binance-usdm', 0.02],
+      ['hyperliquid', 0.001],
+      ['binance-usdm', 0],
+    ]);
+    try {
+      parseConfig({ venues: [{ name: 'binance-usdm', weight: 1, clearanceFeeRate: 1 }] });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ValidationError).issues.map((i) => [i.path, i.value])).toEqual([['venues[0].clearanceFeeRate', 1]]);
+    }
   });
 });

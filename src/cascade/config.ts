@@ -3,6 +3,10 @@
  * then CLI overrides; every field validated, a bad one is a ValidationError naming its path and value (exit 2).
  * Liquidity defaults (ADV, sigma) are the planner's calibrated BTC values (data/liquidity/btc.json); tiers and the
  * maintenance fee term come from the venue presets (data/venues/<name>.json).
+ * venues[i].clearanceFeeRate (fraction of the liquidated notional, charged at liquidation from the margin left, never
+ * more: see simulate.ts) is optional: when not given it is the preset's clearanceFeeRate (binance-usdm 0.0125,
+ * Binance's insurance clearance fee; 0 for a preset without one, e.g. hyperliquid); a value given, 0 included,
+ * overrides the preset. The default venues give none, so they take their presets' rates.
  */
 import { z } from 'zod';
 import btc from '../../data/liquidity/btc.json' with { type: 'json' };
@@ -33,7 +37,7 @@ const configSchema = z.strictObject({
     minStartDistance: z.number().min(0).lt(1),
   }),
   venues: z
-    .array(z.strictObject({ name: z.string(), weight: z.number().positive(), clearanceFeeRate: z.number().min(0).lt(1) }))
+    .array(z.strictObject({ name: z.string(), weight: z.number().positive(), clearanceFeeRate: z.number().min(0).lt(1).optional() }))
     .min(1)
     .max(255),
   book: z.strictObject({
@@ -71,8 +75,8 @@ export const DEFAULT_CONFIG: CascadeConfig = {
     minStartDistance: 0.05,
   },
   venues: [
-    { name: 'binance-usdm', weight: 0.7, clearanceFeeRate: 0 },
-    { name: 'hyperliquid', weight: 0.3, clearanceFeeRate: 0 },
+    { name: 'binance-usdm', weight: 0.7 },
+    { name: 'hyperliquid', weight: 0.3 },
   ],
   book: { shape: 'sqrt', tick: 0.0005, extent: 0.9, advUsd: btc.advUsd, sigmaDaily: btc.sigmaDaily, impactY: 1, depthScale: 0.01, typicalTradeUsd: 10e6, resilience: 0.1 },
   shock: { sellUsd: 1e9 },
@@ -111,13 +115,16 @@ export function parseConfig(doc: unknown, source = 'cascade config'): CascadeCon
   return c;
 }
 
-/** Venue specs of a valid config: the preset's tier table for the asset ('*' when unlisted). */
+/**
+ * Venue specs of a valid config: the preset's tier table for the asset ('*' when unlisted), its liquidationFeeRate,
+ * and the clearance fee rate given in the config, else the preset's (0 when it has none).
+ */
 export function venueSpecs(c: CascadeConfig): VenueSpec[] {
   return c.venues.map((v) => {
     const p = getPreset(v.name);
     if (p === undefined || p.model !== 'tiered') throw new ValidationError('cascade config', [{ path: 'venues', value: v.name, message: 'unknown tiered venue' }]);
     const tiers = p.tiers[c.asset] ?? p.tiers['*'] ?? [];
-    return { name: v.name, weight: v.weight, tiers, liquidationFeeRate: p.liquidationFeeRate, clearanceFeeRate: v.clearanceFeeRate };
+    return { name: v.name, weight: v.weight, tiers, liquidationFeeRate: p.liquidationFeeRate, clearanceFeeRate: v.clearanceFeeRate ?? p.clearanceFeeRate ?? 0 };
   });
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldIssue } from '../errors/index.ts';
-import { CsvFileError, parseNumber, parseNumericColumn, readNumericColumn, splitCsvLine } from './csv.ts';
+import { csvRecords, CsvFileError, firstCsvLine, isDecimal, parseNumber, parseNumericColumn, readNumericColumn, splitCsvLine } from './csv.ts';
 
 const issuesOf = (f: () => unknown): readonly FieldIssue[] => {
   try {
@@ -38,6 +38,40 @@ describe('splitCsvLine', () => {
     expect(splitCsvLine('"x,y","say ""hi""",')).toEqual(['x,y', 'say "hi"', '']);
     expect(splitCsvLine('')).toEqual(['']);
     expect(splitCsvLine('"open')).toBeUndefined();
+  });
+});
+
+describe('csvRecords', () => {
+  const recordsOf = (text: string, dialect: 'quoted' | 'plain'): [number, string, readonly string[]][] =>
+    csvRecords(text, 'f.csv', dialect).map((r) => [r.line, r.text, r.fields]);
+
+  it("'quoted': BOM and CR dropped, blank lines skipped, fields unquoted and trimmed", () => {
+    expect(recordsOf('\uFEFF\n a , "b,c" \r\n  \r\n1,"say ""hi"""\n\n', 'quoted')).toEqual([
+      [2, ' a , "b,c" ', ['a', 'b,c']],
+      [4, '1,"say ""hi"""', ['1', 'say "hi"']],
+    ]);
+    expect(recordsOf('', 'quoted')).toEqual([]);
+    expect(() => csvRecords('a\n"1\r\n', 'f.csv', 'quoted')).toThrow('f.csv: 1 invalid field\n  - line 2: unclosed double quote (got "\\"1")');
+  });
+
+  it("'plain': fields exactly as written, empty lines inside kept, trailing ones dropped", () => {
+    expect(recordsOf('\uFEFFa,b\r\n "1",2 \r\n\r\n3,\n\r\n\n', 'plain')).toEqual([
+      [1, 'a,b', ['a', 'b']],
+      [2, ' "1",2 ', [' "1"', '2 ']],
+      [3, '', ['']],
+      [4, '3,', ['3', '']],
+    ]);
+    expect(recordsOf('x', 'plain')).toEqual([[1, 'x', ['x']]]);
+    expect(recordsOf('\n\n', 'plain')).toEqual([]);
+  });
+
+  it('firstCsvLine: the header without BOM and line end', () => {
+    expect(['\uFEFFa,b\r\n1,2', 'a,b', 'a,b\n', ''].map(firstCsvLine)).toEqual(['a,b', 'a,b', 'a,b', '']);
+  });
+
+  it('isDecimal: the number grammar as written (no spaces); an overflow is still a decimal', () => {
+    expect(['1', '-0.5', '.5', '3.', '1e999'].every(isDecimal)).toBe(true);
+    expect([' 1', '', 'NaN', '0x10', '1,5', '"1"'].some(isDecimal)).toBe(false);
   });
 });
 

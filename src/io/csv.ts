@@ -1,13 +1,23 @@
 /**
- * Reading one numeric column of a simple CSV file (a small hand parser, no dependency).
+ * The one CSV reader: the tokenizer every CSV file Ballast reads goes through (csvLines -> csvFields, or csvRecords
+ * for both at once), the number grammar (isDecimal, parseNumber), and one numeric column of a file. The market
+ * files add their schema on top (market-data/parse.ts). Everything here but readNumericColumn is pure (no I/O).
  *
- * Accepted: comma separator; a header line (the first non-blank line) naming the columns; LF or CRLF line ends; a
- * UTF-8 BOM; blank lines anywhere (skipped); fields in double quotes with "" for a quote (no line break inside a
- * field). Numbers are plain decimals or scientific notation ("-0.012", "1e-3", "61234.5"); anything else in the chosen
- * column, including an empty cell, "NaN", "inf" or "1,000", is an error naming the line, the column and the cell.
- * Without a named column the LAST NUMERIC column is used: the last one whose non-empty cells are mostly (> half)
- * numbers, so that a few bad cells are reported rather than silently switching columns.
- * Files ending in .gz are gunzipped.
+ * Both dialects: comma separator; UTF-8 (a leading BOM is dropped); LF or CRLF line ends; no line break inside a
+ * field; empty lines at the end dropped; line numbers are the 1-based lines of the file.
+ * - 'quoted' (files you export or write by hand): fields in double quotes with "" for a quote; spaces and tabs around
+ *   a field dropped; blank lines anywhere skipped. An unclosed quote is an error naming the line.
+ * - 'plain' (machine-written files: the bundled market data): a field is exactly the text between two commas (a
+ *   quote or a space stays in the field, for the caller to reject); an empty line inside is a record of its own
+ *   (text '', one empty field) for the caller to report.
+ *
+ * Numbers are plain decimals or scientific notation ("-0.012", "1e-3", "61234.5"): `isDecimal` is the one grammar.
+ *
+ * `parseNumericColumn` / `readNumericColumn`: one numeric column of a 'quoted' CSV. A header line (the first
+ * non-blank line) names the columns; anything else in the chosen column, including an empty cell, "NaN", "inf" or
+ * "1,000", is an error naming the line, the column and the cell. Without a named column the LAST NUMERIC column is
+ * used: the last one whose non-empty cells are mostly (> half) numbers, so that a few bad cells are reported rather
+ * than silently switching columns. Files ending in .gz are gunzipped.
  */
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
@@ -37,17 +47,23 @@ export interface NumericColumn {
 
 /** Issues stop being listed after this many bad cells. */
 const MAX_ISSUES = 10;
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** The cell as a number, or undefined when it is not a plain finite decimal. */
+/** True when the text, exactly as written (no spaces), is a plain decimal or scientific number; it may overflow to Infinity. */
+export const isDecimal = (s: string): boolean => DECIMAL.test(s);
+
+/** The cell (spaces around it dropped) as a number, or undefined when it is not a plain finite decimal. */
 export const parseNumber = (cell: string): number | undefined => {
   const t = cell.trim();
-  if (!NUMBER.test(t)) return undefined;
+  if (!isDecimal(t)) return undefined;
   const x = Number(t);
   return Number.isFinite(x) ? x : undefined;
 };
 
-/** Split one line into fields; quoted fields may hold commas and "" escapes. Returns undefined on an unclosed quote. */
+/**
+ * Split one line of the 'quoted' dialect into fields; quoted fields may hold commas and "" escapes, spaces around a
+ * field are dropped. Returns undefined on an unclosed quote.
+ */
 export function splitCsvLine(line: string): string[] | undefined {
   const out: string[] = [];
   let i = 0;
@@ -81,31 +97,70 @@ export function splitCsvLine(line: string): string[] | undefined {
   }
 }
 
-interface Row {
-  readonly line: number;
-  readonly cells: readonly string[];
-}
-
-const syntaxError = (source: string, line: number, text: string): ValidationError =>
-  new ValidationError(source, [{ path: `line ${line}`, value: text, message: 'unclosed double quote' }]);
+export type CsvDialect = 'quoted' | 'plain';
 
 /**
- * The values of one numeric column of CSV text. `source` names the text in errors (the file path).
+ * The lines of CSV text, as written: a leading BOM dropped, split at LF, the CR of a CRLF dropped, empty lines at the
+ * end dropped. Line n of the text is lines[n - 1].
+ */
+export function csvLines(text: string): string[] {
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  }
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** The first line of CSV text as csvLines gives it ('' for empty text), without splitting the rest. */
+export const firstCsvLine = (text: string): string => {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const nl = text.indexOf('\n', start);
+  const end = nl < 0 ? text.length : nl;
+  return text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+};
+
+/** The fields of one line in `dialect`; undefined on an unclosed quote ('quoted' only). */
+export function csvFields(line: string, dialect: 'plain'): string[];
+export function csvFields(line: string, dialect: CsvDialect): string[] | undefined;
+export function csvFields(line: string, dialect: CsvDialect): string[] | undefined {
+  return dialect === 'plain' ? line.split(',') : splitCsvLine(line);
+}
+
+/** One record of CSV text. */
+export interface CsvRecord {
+  /** 1-based line number in the text. */
+  readonly line: number;
+  /** The line as written, without its line end (and without the BOM on line 1). */
+  readonly text: string;
+  readonly fields: readonly string[];
+}
+
+/**
+ * The records of CSV text in `dialect` (see the top of this file), the header line included: csvLines, blank ones
+ * skipped in the 'quoted' dialect, each split by csvFields. `source` names the text in errors (the file path).
+ * Throws ValidationError on an unclosed double quote. (Large files: csvLines and csvFields line by line.)
+ */
+export function csvRecords(text: string, source: string, dialect: CsvDialect): CsvRecord[] {
+  const out: CsvRecord[] = [];
+  csvLines(text).forEach((raw, i) => {
+    if (dialect === 'quoted' && raw.trim() === '') return;
+    const fields = csvFields(raw, dialect);
+    if (fields === undefined) throw new ValidationError(source, [{ path: `line ${i + 1}`, value: raw, message: 'unclosed double quote' }]);
+    out.push({ line: i + 1, text: raw, fields });
+  });
+  return out;
+}
+
+/**
+ * The values of one numeric column of CSV text ('quoted' dialect). `source` names the text in errors (the file path).
  * Throws ValidationError: no header / no data, an unknown or ambiguous column name, no numeric column, bad cells.
  */
 export function parseNumericColumn(text: string, source: string, opts: { column?: string } = {}): NumericColumn {
-  const physical = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  let header: Row | undefined;
-  const rows: Row[] = [];
-  physical.forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    const cells = splitCsvLine(raw);
-    if (cells === undefined) throw syntaxError(source, i + 1, raw);
-    if (header === undefined) header = { line: i + 1, cells };
-    else rows.push({ line: i + 1, cells });
-  });
+  const [header, ...rows] = csvRecords(text, source, 'quoted');
   if (header === undefined) throw new ValidationError(source, [{ path: 'line 1', value: undefined, message: 'empty file: expected a header line' }]);
-  const names = header.cells;
+  const names = header.fields;
   if (names.every((h) => parseNumber(h) !== undefined)) {
     throw new ValidationError(source, [
       { path: `line ${header.line}`, value: names.join(','), message: 'expected a header line naming the columns, got numbers' },
@@ -120,7 +175,7 @@ export function parseNumericColumn(text: string, source: string, opts: { column?
   let bad = 0;
   const name = names[col]!;
   rows.forEach((row, i) => {
-    const cell = row.cells[col];
+    const cell = row.fields[col];
     const x = cell === undefined ? undefined : parseNumber(cell);
     lines.push(row.line);
     if (x !== undefined) {
@@ -131,7 +186,7 @@ export function parseNumericColumn(text: string, source: string, opts: { column?
       issues.push({
         path: `line ${row.line}, column "${name}"`,
         value: cell,
-        message: cell === undefined ? `the line has only ${row.cells.length} of ${names.length} fields` : cell === '' ? 'empty cell' : 'not a number',
+        message: cell === undefined ? `the line has only ${row.fields.length} of ${names.length} fields` : cell === '' ? 'empty cell' : 'not a number',
       });
     }
   });
@@ -140,7 +195,7 @@ export function parseNumericColumn(text: string, source: string, opts: { column?
   return { column: name, inferred: opts.column === undefined, values, lines };
 }
 
-function pickColumn(source: string, names: readonly string[], rows: readonly Row[], headerLine: number, wanted: string | undefined): number {
+function pickColumn(source: string, names: readonly string[], rows: readonly CsvRecord[], headerLine: number, wanted: string | undefined): number {
   const list = names.map((n) => JSON.stringify(n)).join(', ');
   if (wanted !== undefined) {
     const hits = names.flatMap((n, i) => (n === wanted.trim() ? [i] : []));
@@ -157,7 +212,7 @@ function pickColumn(source: string, names: readonly string[], rows: readonly Row
     let numeric = 0;
     let filled = 0;
     for (const r of rows) {
-      const cell = r.cells[c];
+      const cell = r.fields[c];
       if (cell === undefined || cell === '') continue;
       filled++;
       if (parseNumber(cell) !== undefined) numeric++;

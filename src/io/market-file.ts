@@ -16,8 +16,9 @@ import { BallastError } from '../errors/index.ts';
 import { getDataset, type CatalogEntry } from '../market-data/catalog.ts';
 import type { LoadedDataset, LoadedSeries } from '../market-data/dataset.ts';
 import { loadSeriesText } from '../market-data/load.ts';
-import { headerOf, kindFromHeader, MarketDataError } from '../market-data/parse.ts';
+import { kindFromHeader, MarketDataError } from '../market-data/parse.ts';
 import { COLUMNS, MARKET_KINDS, type BaseSeries, type MarketKind, type MarketSeries, type SeriesOf } from '../market-data/series.ts';
+import { firstCsvLine } from './csv.ts';
 
 /** Absolute path of the bundled data folder (data/market/). */
 export const MARKET_DIR = fileURLToPath(new URL('../../data/market/', import.meta.url));
@@ -83,10 +84,11 @@ export async function loadCsv<K extends MarketKind>(path: string, kind: K, inter
 export async function loadCsv(path: string, kind?: undefined, intervalMs?: number): Promise<LoadedSeries>;
 export async function loadCsv(path: string, kind?: MarketKind, intervalMs?: number): Promise<LoadedSeries<BaseSeries>> {
   const text = await readMarketText(path);
-  const k = kind ?? kindFromHeader(headerOf(text));
+  const header = firstCsvLine(text);
+  const k = kind ?? kindFromHeader(header);
   if (k === undefined) {
     const known = MARKET_KINDS.map((m) => `${m} (${COLUMNS[m].join(',')})`).join(', ');
-    throw new MarketDataError(path, [{ path: 'line 1', value: headerOf(text), message: `not the header of a known kind: ${known}` }], 1);
+    throw new MarketDataError(path, [{ path: 'line 1', value: header, message: `not the header of a known kind: ${known}` }], 1);
   }
   return loadSeriesText(text, path, k, intervalMs);
 }

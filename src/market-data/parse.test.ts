@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/index.ts';
-import { checkSpacing, headerOf, kindFromHeader, MarketDataError, MAX_REPORTED_ISSUES, parseMarketCsv } from './parse.ts';
+import { checkSpacing, kindFromHeader, MarketDataError, MAX_REPORTED_ISSUES, parseMarketCsv } from './parse.ts';
 import { COLUMNS, MARKET_KINDS } from './series.ts';
 
 const H = 3_600_000;
@@ -229,7 +229,7 @@ describe('headers and spacing helpers', () => {
     for (const k of MARKET_KINDS) expect(kindFromHeader(COLUMNS[k].join(','))).toBe(k);
     expect(kindFromHeader(`\uFEFF${OHLCV}\r`)).toBe('ohlcv');
     expect(kindFromHeader('timestamp,close')).toBeUndefined();
-    expect(headerOf(`\uFEFF${OHLCV}\r\n1,2`)).toBe(OHLCV);
+    expect(kindFromHeader(`\uFEFF${OHLCV}\r\n1,2`)).toBe('ohlcv');
   });
 
   it('checkSpacing reports off-grid steps at the row lines of a parsed file', () => {

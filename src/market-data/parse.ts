@@ -1,9 +1,10 @@
 /**
- * Market history CSV text -> typed columns. Pure: no I/O (src/io/market-file.ts reads files).
+ * Market history CSV text -> typed columns: the market schema on top of the one CSV reader. Pure: no I/O
+ * (src/io/market-file.ts reads files).
  *
- * Format: UTF-8 (an optional BOM is dropped), LF or CRLF lines, a header row naming exactly the kind's columns in
- * order (series.ts COLUMNS), then one row per bar with plain numbers: no quoting, no spaces, no empty fields.
- * Trailing empty lines are ignored; an empty line inside the data is an error.
+ * Format: io/csv.ts's 'plain' dialect (UTF-8, an optional BOM dropped, LF or CRLF lines, trailing empty lines
+ * ignored), a header row naming exactly the kind's columns in order (series.ts COLUMNS), then one row per bar with
+ * plain numbers (io/csv.ts isDecimal): no quoting, no spaces, no empty fields. An empty line inside the data is an error.
  * Each row is checked: an integer epoch-ms timestamp (series.ts MIN/MAX_TIMESTAMP_MS) strictly after the previous
  * row's, values per VALUE_RULES, and for OHLCV high >= max(open, close) and low <= min(open, close). Given an
  * interval, the step from the previous row must be a whole number of intervals within the tolerance (more than one
@@ -11,6 +12,7 @@
  * line 1), the column and the value as written; the first MAX_REPORTED_ISSUES are listed, with the total count.
  */
 import { ValidationError, type FieldIssue } from '../errors/index.ts';
+import { csvFields, csvLines, firstCsvLine, isDecimal } from '../io/csv.ts';
 import { spacingProblem } from './gaps.ts';
 import { isoUtc } from './interval.ts';
 import {
@@ -58,18 +60,13 @@ class IssueSink {
   }
 }
 
-/** The kind whose header this is (`timestamp,funding_rate` -> funding), or undefined. */
-export const kindFromHeader = (header: string): MarketKind | undefined =>
-  MARKET_KINDS.find((k) => COLUMNS[k].join(',') === header.replace(/^\uFEFF/, '').replace(/\r$/, ''));
-
-/** The first line of the text (the header), without BOM or CR. */
-export const headerOf = (text: string): string => {
-  const nl = text.indexOf('\n');
-  return (nl < 0 ? text : text.slice(0, nl)).replace(/^\uFEFF/, '').replace(/\r$/, '');
+/** The kind whose header this is (`timestamp,funding_rate` -> funding; BOM, line end and later lines ignored), or undefined. */
+export const kindFromHeader = (header: string): MarketKind | undefined => {
+  const h = firstCsvLine(header);
+  return MARKET_KINDS.find((k) => COLUMNS[k].join(',') === h);
 };
 
 const INTEGER = /^\d+$/;
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 const timestampProblem = (s: string): string | undefined => {
   if (!INTEGER.test(s)) return 'not an integer timestamp (epoch milliseconds, UTC)';
@@ -80,7 +77,7 @@ const timestampProblem = (s: string): string | undefined => {
 };
 
 const valueProblem = (s: string, v: number, column: ValueColumn): string | undefined => {
-  if (!DECIMAL.test(s)) return s === '' ? 'empty field' : 'not a number';
+  if (!isDecimal(s)) return s === '' ? 'empty field' : 'not a number';
   if (!Number.isFinite(v)) return 'not finite';
   const rule = VALUE_RULES[column];
   if (rule === 'positive' && !(v > 0)) return 'must be > 0';
@@ -101,36 +98,36 @@ export function parseMarketCsv<K extends MarketKind>(text: string, kind: K, opti
   const { source, intervalMs, toleranceMs = 0 } = options;
   const issues = new IssueSink(source);
   const names: readonly string[] = COLUMNS[kind];
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
-  while (lines.length > 1 && (lines.at(-1) === '' || lines.at(-1) === '\r')) lines.pop();
+  const lines = csvLines(text); // the header, then one row a line
 
-  const header = headerOf(text);
+  const header = lines[0] ?? '';
   if (header !== names.join(',')) {
     const other = kindFromHeader(header);
     const hint = other === undefined ? '' : `; that is the header of kind ${other}`;
     issues.add(1, undefined, header, `expected the ${kind} header "${names.join(',')}"${hint}`);
     issues.throwIfAny();
   }
-  const rows = lines.length - 1;
+  const rows = Math.max(0, lines.length - 1);
   if (rows === 0) issues.add(2, undefined, undefined, 'no data rows after the header');
   issues.throwIfAny();
 
   const cols = names.map(() => new Float64Array(rows));
   const ts = cols[0] as Float64Array;
-  const at = (name: string): number => names.indexOf(name);
-  const [iOpen, iHigh, iLow, iClose] = [at('open'), at('high'), at('low'), at('close')];
+  const [iHigh, iLow] = [names.indexOf('high'), names.indexOf('low')];
+  const col = (name: string): Float64Array => cols[names.indexOf(name)] as Float64Array;
+  const ohlc = kind === 'ohlcv' ? { open: col('open'), high: col('high'), low: col('low'), close: col('close') } : undefined;
   let prevTs: number | undefined;
   let prevLine = 0;
 
   for (let r = 0; r < rows; r++) {
     const line = r + 2;
-    const raw = (lines[r + 1] as string).replace(/\r$/, '');
+    const raw = lines[r + 1] as string;
     for (const c of cols) c[r] = Number.NaN;
     if (raw === '') {
       issues.add(line, undefined, raw, 'empty line');
       continue;
     }
-    const fields = raw.split(',');
+    const fields = csvFields(raw, 'plain');
     if (fields.length !== names.length) {
       issues.add(line, undefined, raw, `expected ${names.length} fields (${names.join(',')}), got ${fields.length}`);
       continue;
@@ -161,8 +158,8 @@ export function parseMarketCsv<K extends MarketKind>(text: string, kind: K, opti
         issues.add(line, { index: c, name: names[c] as string }, s, problem);
       }
     }
-    if (kind === 'ohlcv' && rowOk) {
-      const [o, h, l, cl] = [iOpen, iHigh, iLow, iClose].map((i) => (cols[i] as Float64Array)[r] as number) as [number, number, number, number];
+    if (ohlc !== undefined && rowOk) {
+      const [o, h, l, cl] = [ohlc.open[r]!, ohlc.high[r]!, ohlc.low[r]!, ohlc.close[r]!];
       if (h < Math.max(o, cl)) issues.add(line, { index: iHigh, name: 'high' }, fields[iHigh], `below max(open, close) = ${Math.max(o, cl)}`);
       if (l > Math.min(o, cl)) issues.add(line, { index: iLow, name: 'low' }, fields[iLow], `above min(open, close) = ${Math.min(o, cl)}`);
     }

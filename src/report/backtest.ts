@@ -34,7 +34,8 @@ const MAX_POINTS = 2000;
 const MAX_HTML_DECISIONS = 1000;
 
 const iso = (t: number): string => new Date(t).toISOString();
-const jsonNum = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+/** JSON.stringify replacer: non-finite numbers (an Infinity health factor, say) as null. */
+export const jsonNumber = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
 
 /** Equity time of index k: the first open, then each bar's close. */
 function equityTime(r: BacktestRun, k: number): number {
@@ -230,7 +231,7 @@ export async function svgToPng(svg: string): Promise<Buffer> {
 export function csvField(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  const s = typeof v === 'string' ? v : JSON.stringify(v, jsonNum);
+  const s = typeof v === 'string' ? v : JSON.stringify(v, jsonNumber);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
@@ -359,7 +360,7 @@ export async function writeBacktestReport(input: BacktestReportInput, dir: strin
   files.push(
     ['trades.csv', tradesCsv(input.runs)],
     ['decisions.csv', decisionsCsv(input.runs)],
-    ['result.json', `${JSON.stringify(backtestDocument(input), jsonNum, 2)}\n`],
+    ['result.json', `${JSON.stringify(backtestDocument(input), jsonNumber, 2)}\n`],
   );
   const paths: string[] = [];
   for (const [name, body] of files) {

@@ -46,27 +46,11 @@ export async function runBacktestCommand(file: string, opts: BacktestOptions, io
     io.stderr(`report written to ${resolve(opts.out)}/report.html\n`);
   }
   if (opts.json) {
-    io.stdout(
-      `${JSON.stringify(
-        {
-          config: file,
-          window,
-          assets: prepared.history.assets,
-          sources: prepared.history.sources,
-          runs: runs.map((r) => ({
-            name: r.name,
-            metrics: r.metrics,
-            equityCurve: Array.from(r.result.equity, (e, k) => ({ time: new Date(k === 0 ? r.result.times[0]! : r.result.times[k - 1]! + r.result.intervalMs).toISOString(), equity: e })),
-            decisions: r.result.decisions.map((d) => ({ ...d, time: new Date(d.time).toISOString() })),
-            trades: r.result.fills.map((f) => ({ ...f, time: new Date(f.time).toISOString() })),
-            liquidations: r.result.liquidations.map((l) => ({ ...l, time: new Date(l.time).toISOString() })),
-            rejected: r.rejected.map((x) => ({ time: new Date(x.time).toISOString(), reason: x.reason, order: x.order })),
-          })),
-        },
-        (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
-        2,
-      )}\n`,
-    );
+    // one document for --json and --out's result.json (report/backtest.ts loads vega and resvg lazily, in the
+    // chart functions only)
+    const { backtestDocument, jsonNumber } = await import('../../report/backtest.ts');
+    const doc = backtestDocument({ config: file, window, assets: prepared.history.assets, sources: prepared.history.sources, runs });
+    io.stdout(`${JSON.stringify(doc, jsonNumber, 2)}\n`);
     return 0;
   }
   io.stdout(renderTable(file, window, runs, prepared.history.sources));
