@@ -223,11 +223,40 @@ describe('backtest config', () => {
     }
   });
 
-  it('every example config validates and names a known window', async () => {
+  it('every example config validates and names a known window (the calm year: all of 2023 as from/to)', async () => {
     for (const f of ['2020-03-12', '2020-03-12-no-guard', '2021-05-19', '2022-05-luna', '2022-06-3ac', '2022-11-ftx', 'calm-2023']) {
       const p = await prepareBacktest(example(`${f}.yaml`));
-      expect(p.config.window).not.toBeNull();
+      if (f === 'calm-2023') {
+        // changed from a named window: calm-2023.yaml now runs the whole of 2023 (the named window calm-2023 is six
+        // weeks), given as from/to; 365 x 24 hourly bars, none missing in the bundled data
+        expect(p.config.window).toBeNull();
+        expect([p.config.from, p.config.to]).toEqual([Date.parse('2023-01-01T00:00:00Z'), Date.parse('2024-01-01T00:00:00Z')]);
+        expect(p.history.time.length).toBe(8760);
+      } else expect(p.config.window).not.toBeNull();
       expect(p.portfolio.accounts[0]!.positions[0]!.qty * p.history.open[0]![0]!).toBeCloseTo(500_000, 6);
+    }
+  });
+
+  it('the crash windows and the calm year compare the same five policy sets', async () => {
+    for (const f of ['2020-03-12', '2021-05-19', '2022-05-luna', '2022-06-3ac', '2022-11-ftx', 'calm-2023']) {
+      const p = await prepareBacktest(example(`${f}.yaml`));
+      expect([p.config.policies, ...p.config.compare], f).toEqual(['policies-drawdown-breaker.yaml', null, 'policies-health-guard.yaml', 'policies-vol-target.yaml', 'policies-cppi.yaml']);
+    }
+  });
+
+  it('vol target and CPPI act in a crash: on the EWMA forecast vol and on the floor (2020-03-12)', async () => {
+    const prepared = await prepareBacktest(example('2020-03-12.yaml'));
+    for (const [file, code] of [
+      ['policies-vol-target.yaml', 'VOL_TARGET_REDUCE'],
+      ['policies-cppi.yaml', 'CPPI_REBALANCE_DOWN'],
+    ] as const) {
+      const { result, metrics } = runPrepared(prepared, await loadPolicySetup(file, prepared.base, file));
+      const acting = result.decisions.filter((d) => d.orders.length > 0 && d.reasons.some((r) => r.code === code));
+      // the first bar's close cuts the 5x book, and later bars cut again as the forecast vol rises / the cushion shrinks
+      expect(acting.length, file).toBeGreaterThan(2);
+      expect(acting[0]!.time, file).toBe(Date.parse('2020-03-06T01:00:00Z'));
+      expect(metrics.liquidations, file).toBe(0);
+      expect(result.decisions.some((d) => d.reasons.some((r) => r.code === 'MISSING_INPUT')), file).toBe(false);
     }
   });
 

@@ -29,7 +29,7 @@
  */
 import { ValidationError } from '../errors/index.ts';
 import { reason, strictest, vote } from './common.ts';
-import type { Intent, IntentKind, Policy, PolicyContext, Reason, TradingState, Vote } from './types.ts';
+import type { Intent, IntentKind, Policy, PolicyContext, QuietBand, Reason, TradingState, Vote } from './types.ts';
 
 export const COMPOSE = 'compose';
 
@@ -230,6 +230,26 @@ export function composePolicies(policies: readonly Policy[], name = 'policies'):
       return { vote: r.vote, state: r.state };
     },
     evaluateAll,
+    // the intersection of every policy's band; none when any policy has none (or fails)
+    quiet: (ctx, state) => {
+      let minEquity = -Infinity;
+      let maxEquity = Infinity;
+      let until = Infinity;
+      for (const p of policies) {
+        if (!p.quiet) return null;
+        let q: QuietBand | null;
+        try {
+          q = p.quiet(ctx, stateOf(p, ctx, state));
+        } catch {
+          return null;
+        }
+        if (!q) return null;
+        if (q.minEquity > minEquity) minEquity = q.minEquity;
+        if (q.maxEquity < maxEquity) maxEquity = q.maxEquity;
+        if (q.until < until) until = q.until;
+      }
+      return minEquity <= maxEquity ? { minEquity, maxEquity, until } : null;
+    },
     reset: (state, ctx, only) => {
       const next: Record<string, unknown> = { ...state };
       for (const p of policies) {

@@ -167,6 +167,22 @@ export const drawdownBreakerDefinition = definePolicy<typeof drawdownBreakerShap
         // formatted only if the message is read
         return { vote: bandVote(state, () => ` (drawdown ${fmtPct(dd)} from ${fmtUsd(reference)} to ${fmtUsd(equity)})${hold}`), state };
       },
+      quiet(ctx, s) {
+        // After an evaluation that returned s: the state and vote stay while equity neither trips the next band,
+        // nor (not latched) reaches the exit level of the band held, nor (trailing) makes a new high. The cooldown
+        // is ignored (it only delays a step down: ignoring it narrows the band). Bounds are pulled in by 1e-9 of
+        // the reference so that rounding in the drawdown (reference - equity) / reference cannot cross a threshold.
+        if (ctx.market.dataAgeMs > maxDataAgeMs) return null;
+        const R = s.reference;
+        if (R === null || !(R > 0) || !Number.isFinite(R)) return null;
+        const eps = 1e-9 * R;
+        let minEquity = -Infinity;
+        let maxEquity = c.reference === 'trailing' ? R : Infinity;
+        const next = bands[s.band];
+        if (next) minEquity = R * (1 - next.drawdown) + eps;
+        if (s.band > 0 && !s.latched) maxEquity = Math.min(maxEquity, R * (1 - (bands[s.band - 1]!.drawdown - c.hysteresis)) - eps);
+        return minEquity <= maxEquity ? { minEquity, maxEquity, until: Infinity } : null;
+      },
       reset(s, ctx) {
         const equity = ctx.report.portfolio.equity;
         const rebase = c.rebaseOnReset && Number.isFinite(equity) && equity > 0;

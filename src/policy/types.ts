@@ -78,4 +78,20 @@ export interface Policy<S = unknown> {
    * (drawdown-breaker in manual mode, protective-put bands). Only an operator calls it, never a policy itself.
    */
   reset?(state: S, ctx: PolicyContext): S;
+  /**
+   * Optional: where this policy is known to be quiet after an evaluation that returned `state` in `ctx`. For every
+   * later context that differs from `ctx` only in prices, collateral amounts (funding, fees) and market context
+   * (vols, funding rates), with the same data age, `now` before `until` and portfolio equity in
+   * [minEquity, maxEquity], `evaluate` returns `state` unchanged and a vote with the same trading state and intents
+   * (reason texts may differ). Null: no such band. A band may be narrower than the truth (it only costs evaluations),
+   * never wider. The backtest pipeline skips evaluations inside it (src/backtest/pipeline.ts).
+   */
+  quiet?(ctx: PolicyContext, state: S): QuietBand | null;
+}
+
+/** See Policy.quiet. Equity in USD, time epoch ms. */
+export interface QuietBand {
+  readonly minEquity: number;
+  readonly maxEquity: number;
+  readonly until: number;
 }

@@ -22,7 +22,17 @@ describe('ballast backtest', () => {
     expect(code).toBe(0);
     const doc = JSON.parse(io.out.join('')) as { window: string; runs: { name: string; metrics: Record<string, unknown>; equityCurve: unknown[]; decisions: unknown[]; trades: unknown[]; liquidations: unknown[] }[] };
     expect(doc.window).toBe('2020-03-12');
-    expect(doc.runs.map((r) => r.name)).toEqual(['policies-drawdown-breaker.yaml', 'no-guard', 'policies-health-guard.yaml', example('policies-health-guard.yaml'), 'none']);
+    // the config's own compare: list (no guard, health guard, vol target, CPPI: vol target and CPPI added to every
+    // example window), then the --compare arguments
+    expect(doc.runs.map((r) => r.name)).toEqual([
+      'policies-drawdown-breaker.yaml',
+      'no-guard',
+      'policies-health-guard.yaml',
+      'policies-vol-target.yaml',
+      'policies-cppi.yaml',
+      example('policies-health-guard.yaml'),
+      'none',
+    ]);
     const [breaker, none] = doc.runs;
     for (const k of ['return', 'maxDrawdown', 'calmar', 'sortino', 'liquidations', 'liquidationLosses', 'costsPaid', 'turnover', 'timeInState', 'finalEquity']) expect(breaker!.metrics).toHaveProperty(k);
     expect(breaker!.equityCurve).toHaveLength(337);
