@@ -22,6 +22,8 @@ export class Book {
   /** Current flat vol per asset (options), NaN: keep the portfolio's. */
   readonly vols: Float64Array;
   asOf: number;
+  /** Incremented whenever an account changes (positions or collateral): caches keyed on the book's content. */
+  version = 0;
   /** Some account holds (or held) an option: models are rebuilt when the bar's vol and time change. */
   hasOptions: boolean;
   private models: (AccountModel | null)[];
@@ -41,11 +43,15 @@ export class Book {
     const idx = this.assetIndex;
     const base = this.base;
     const prices = this.prices;
+    // prices that do not move in the backtest (assets outside the feed: the portfolio's; stables without one: 1),
+    // one map lookup each (this is called for every margin group at every intrabar point)
+    const fixed = new Map<string, number>([['USD', 1]]);
+    for (const a of base.stables) fixed.set(a, base.prices[a] ?? 1);
+    for (const [a, p] of Object.entries(base.prices)) if (!idx.has(a)) fixed.set(a, p);
     this.price = (asset) => {
       const i = idx.get(asset);
       if (i !== undefined) return prices[i]!;
-      if (asset === 'USD' || base.stables.has(asset)) return base.prices[asset] ?? 1;
-      const p = base.prices[asset];
+      const p = fixed.get(asset);
       if (p === undefined) throw new Error(`no price for ${asset}`);
       return p;
     };
@@ -90,6 +96,7 @@ export class Book {
   setAccount(i: number, account: Account): void {
     this.accounts[i] = account;
     this.models[i] = null;
+    this.version++;
   }
 
   isStable(asset: string): boolean {

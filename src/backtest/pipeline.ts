@@ -12,6 +12,14 @@
  * than one bar), the pipeline does not plan on top of them unless the trading state became stricter than when the
  * plan was made (then what is left is cancelled and the book re-planned); when no intent needs action any more,
  * what is left is cancelled. Decisions record `cancelled` and `working` counts.
+ *
+ * Quiet bars: after each evaluation the composed policies may give a quiet band (Policy.quiet: an equity range and
+ * a time within which their state and vote cannot change). A later bar with no fill, no liquidation, no order
+ * pending, nothing left to plan (no intents, or only target-gross caps the book still meets), its close equity in
+ * the band and its close time before the band's end is closed without a risk report and without evaluating the
+ * policies: the trading state carries over and equity, gross and health come from ./summary.ts (equal to the bit
+ * to the report's). Without policies every bar is quiet. Results are the same as evaluating every bar
+ * (`skipQuiet: false`; a test compares both on every bundled backtest config); `onBar` observers get every bar.
  */
 import { gatePlan, planFromVote, type PlannerOptions } from '../planner/index.ts';
 import type { Order } from '../planner/types.ts';
@@ -19,11 +27,12 @@ import { STATE_RANK } from '../policy/types.ts';
 import { policyContext, preTradeCheck, type ComposedPolicy, type ComposedState, type PreTradeConfig, type TradingState } from '../policy/index.ts';
 import type { AccountModel } from '../margin/terms.ts';
 import type { Portfolio } from '../model/types.ts';
-import type { Intent } from '../policy/types.ts';
+import type { Intent, QuietBand } from '../policy/types.ts';
 import type { RiskReport } from '../risk/report.ts';
 import { accountHealth, riskReport } from '../risk/report.ts';
 import { zeroTerms } from '../margin/terms.ts';
 import { Book } from './book.ts';
+import { Summarizer, type CloseSummary } from './summary.ts';
 import type { BarEvent, Decision, ExecutionAdapter, Feed, Fill, Liquidation } from './types.ts';
 
 export interface PipelineOptions {
@@ -37,6 +46,9 @@ export interface PipelineOptions {
   /** Called at every close with the book's snapshot and its risk report, before the policies (observers: a
    * dashboard, a daemon's store, tests). The snapshot and report are valid after the call (immutable). */
   readonly onBar?: (bar: number, snapshot: Portfolio, report: RiskReport) => void;
+  /** Default true: skip the report and the policy evaluation on quiet bars (results are the same; false evaluates
+   * every bar, for comparison). */
+  readonly skipQuiet?: boolean;
 }
 
 export interface PipelineResult {
@@ -53,6 +65,8 @@ export interface PipelineResult {
   readonly liquidations: Liquidation[];
   readonly fundingPaid: number;
   readonly bars: number;
+  /** Bars closed on the quiet path (no report, no policy evaluation; see the module doc). */
+  readonly quietBars: number;
   readonly intervalMs: number;
   readonly final: Portfolio;
 }
@@ -86,6 +100,14 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
   // the book's cached margin models (rebuilt only when an account changes, or each bar with options)
   const bookModel = (i: number): AccountModel => book.model(i);
   const scratch = zeroTerms();
+  const summarizer = new Summarizer();
+  const close: CloseSummary = { equity: 0, gross: 0, health: Infinity };
+  /** The composed policies' quiet band after the last evaluation (null: evaluate every bar). */
+  let quiet: QuietBand | null = null;
+  /** Whether the last evaluation's intents needed planning, and the intents. */
+  let lastNeeded = true;
+  let lastIntents: readonly Intent[] = [];
+  let skipped = 0;
 
   for (let bar = feed.next(); bar !== null; bar = feed.next()) {
     if (n + 1 >= times.length) {
@@ -104,14 +126,29 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
 
     book.asOf = bar.time + bar.intervalMs;
     book.marketChanged();
+    times[n] = bar.time;
+
+    // Quiet bar: no report and no policy evaluation when nothing can change the vote (see the module doc).
+    if (!options.onBar && (policy === null || (quiet !== null && !lastNeeded && step.fills.length === 0 && step.liquidations.length === 0 && venue.pendingOrders() === 0 && book.asOf < quiet.until))) {
+      summarizer.compute(book, close);
+      if (policy === null || (close.equity >= quiet!.minEquity && close.equity <= quiet!.maxEquity && grossSatisfied(lastIntents, close.gross))) {
+        equity[n + 1] = close.equity;
+        gross[n] = close.gross;
+        health[n] = close.health;
+        const current: TradingState = previous ?? 'ACTIVE';
+        states.push(current);
+        previous = current;
+        n++;
+        skipped++;
+        if (options.onProgress && n % every === 0) options.onProgress(n, feed.length);
+        continue;
+      }
+    }
+
     const snapshot = book.snapshot();
     const report = riskReport(snapshot, { model: bookModel });
-    times[n] = bar.time;
     equity[n + 1] = report.portfolio.equity;
-    let g = 0;
-    const underlyings = report.portfolio.underlyings;
-    for (const u in underlyings) g += Math.abs(underlyings[u]!.netDeltaUsd);
-    gross[n] = g;
+    gross[n] = grossOf(report);
     // lowest account health at the close, from the cached models (the report's accounts are built only if read)
     let h = Infinity;
     for (let i = 0; i < book.accounts.length; i++) {
@@ -133,6 +170,9 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
       let decision: Decision | null = null;
       const working = venue.pendingOrders();
       const needed = vote.intents.length > 0 && !allSatisfied(vote.intents, report);
+      lastNeeded = needed;
+      lastIntents = vote.intents;
+      quiet = options.skipQuiet === false || !policy.quiet ? null : policy.quiet(ctx, state);
       if (needed && working > 0 && STATE_RANK[current] <= STATE_RANK[plannedState]) {
         // the last plan is still working (later slices, or orders in flight): let it fill, do not plan on top of it
         if (current !== previous) decision = { time: book.asOf, state: current, previous, reasons: vote.reasons, orders: [], working };
@@ -183,6 +223,7 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
     liquidations,
     fundingPaid,
     bars: n,
+    quietBars: skipped,
     intervalMs,
     final: book.snapshot(),
   };
@@ -198,10 +239,7 @@ export function allSatisfied(intents: readonly Intent[], report: RiskReport): bo
   const tol = 1e-9;
   for (const i of intents) {
     if (i.kind === 'target-gross') {
-      let g = 0;
-      const underlyings = report.portfolio.underlyings;
-      for (const u in underlyings) g += Math.abs(underlyings[u]!.netDeltaUsd);
-      if (g > i.maxGrossUsd * (1 + tol) + tol) return false;
+      if (!grossMeets(i.maxGrossUsd, grossOf(report))) return false;
     } else if (i.kind === 'target-exposure') {
       const e = report.portfolio.underlyings[i.asset]?.netDeltaUsd ?? 0;
       if (e < i.minUsd - tol * Math.abs(i.minUsd) - tol || e > i.maxUsd + tol * Math.abs(i.maxUsd) + tol) return false;
@@ -210,6 +248,23 @@ export function allSatisfied(intents: readonly Intent[], report: RiskReport): bo
       if (!a || (a.healthFactor !== null && a.healthFactor < i.minHealth)) return false;
     } else return false;
   }
+  return true;
+}
+
+/** Sum of |net delta x mark| over the report's underlyings, in their order (the recorded gross exposure). */
+function grossOf(report: RiskReport): number {
+  let g = 0;
+  const underlyings = report.portfolio.underlyings;
+  for (const u in underlyings) g += Math.abs(underlyings[u]!.netDeltaUsd);
+  return g;
+}
+
+/** A target-gross is met at or under its cap (relative and absolute tolerance 1e-9). */
+const grossMeets = (maxGrossUsd: number, gross: number): boolean => !(gross > maxGrossUsd * (1 + 1e-9) + 1e-9);
+
+/** On a quiet bar the last intents must still need nothing: none, or only target-gross caps the gross still meets. */
+function grossSatisfied(intents: readonly Intent[], gross: number): boolean {
+  for (const i of intents) if (i.kind !== 'target-gross' || !grossMeets(i.maxGrossUsd, gross)) return false;
   return true;
 }
 

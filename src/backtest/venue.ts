@@ -105,6 +105,10 @@ const LIQUIDATABLE = (t: MarginTerms): boolean => {
   return t.balance - t.maintenance < -tol || (t.maintenance > 0 && t.balance <= t.maintenance + tol);
 };
 
+const NONE: readonly never[] = Object.freeze([]);
+/** The step of a bar in which nothing happened. */
+const NOTHING: VenueStep = Object.freeze({ fills: NONE, liquidations: NONE, fundingPaid: 0 });
+
 export interface Rejection {
   readonly time: number;
   readonly order: Order;
@@ -127,6 +131,11 @@ export class SimulatedVenue implements ExecutionAdapter {
   private prev: Float64Array = new Float64Array(0);
   /** Per asset: 1 when the current bar is down (close < open), walked open-low-high-close. */
   private down: Uint8Array = new Uint8Array(0);
+  private slots: Int32Array = new Int32Array(0);
+  private readonly fillsScratch: Fill[] = [];
+  private readonly liquidationsScratch: Liquidation[] = [];
+  private mapped: readonly string[] | null = null;
+  private mappedBook: Book | null = null;
 
   constructor(private readonly config: VenueConfig = {}) {
     this.latency = Math.max(1, Math.round(config.latencyBars ?? 1));
@@ -165,19 +174,31 @@ export class SimulatedVenue implements ExecutionAdapter {
     this.intervalMs = bar.intervalMs;
     const n = bar.assets.length;
     if (this.used.length !== n) this.used = new Float64Array(n);
-    else this.used.fill(0);
-    const fills: Fill[] = [];
-    const liquidations: Liquidation[] = [];
+    else for (let a = 0; a < n; a++) this.used[a] = 0; // (a loop: the arrays are tiny, a builtin call costs more)
+    // scratch lists, copied out only when something happened (most bars: nothing, and no allocation)
+    const fills = this.fillsScratch;
+    const liquidations = this.liquidationsScratch;
+    fills.length = 0;
+    liquidations.length = 0;
     let fundingPaid = 0;
     if (this.down.length !== n) this.down = new Uint8Array(n);
     const down = this.down;
     for (let a = 0; a < n; a++) down[a] = bar.close[a]! < bar.open[a]! ? 1 : 0;
     if (this.prev.length !== book.prices.length) this.prev = new Float64Array(book.prices.length);
+    if (this.mapped !== bar.assets || this.mappedBook !== book) {
+      // the book's price slot of each bar asset (-1: not in the book), kept while the feed's asset list is the same
+      this.slots = Int32Array.from(bar.assets, (asset) => book.assetIndex.get(asset) ?? -1);
+      this.mapped = bar.assets;
+      this.mappedBook = book;
+    }
+    const slots = this.slots;
+    const prev = this.prev;
+    const m = prev.length;
     for (let k = 0; k < 4; k++) {
-      this.prev.set(book.prices);
+      for (let j = 0; j < m; j++) prev[j] = book.prices[j]!;
       for (let a = 0; a < n; a++) {
-        const j = book.assetIndex.get(bar.assets[a]!);
-        if (j === undefined) continue;
+        const j = slots[a]!;
+        if (j < 0) continue;
         book.prices[j] = k === 0 ? bar.open[a]! : k === 3 ? bar.close[a]! : (k === 1) === (down[a] === 1) ? bar.low[a]! : bar.high[a]!;
       }
       book.pricesMoved();
@@ -189,7 +210,8 @@ export class SimulatedVenue implements ExecutionAdapter {
       if (book.hasOptions) this.settleExpired(bar.time + (k * bar.intervalMs) / 3, book, fills);
       this.liquidate(bar, book, k, liquidations);
     }
-    return { fills, liquidations, fundingPaid };
+    if (fills.length === 0 && liquidations.length === 0) return fundingPaid === 0 ? NOTHING : { fills: NONE, liquidations: NONE, fundingPaid };
+    return { fills: fills.slice(), liquidations: liquidations.slice(), fundingPaid };
   }
 
   private fillPending(bar: BarEvent, book: Book, fills: Fill[]): void {
@@ -446,8 +468,9 @@ export class SimulatedVenue implements ExecutionAdapter {
 
   private liquidate(bar: BarEvent, book: Book, point: number, out: Liquidation[]): void {
     for (let ai = 0; ai < book.accounts.length; ai++) {
-      const model = book.model(ai);
-      for (const bucket of model.buckets) {
+      const buckets = book.model(ai).buckets;
+      for (let bi = 0; bi < buckets.length; bi++) {
+        const bucket = buckets[bi]!;
         const t = evaluateBucket(bucket, book.price, this.terms);
         if (!LIQUIDATABLE(t)) continue;
         const account = book.accounts[ai]!;

@@ -239,3 +239,66 @@ describe('drawdown-breaker config', () => {
     }
   });
 });
+
+describe('drawdown-breaker quiet band (Policy.quiet)', () => {
+  // After a walk of equities, any equity inside the band leaves state and vote unchanged; the band's edges are
+  // within 1e-6 of where the state does change (trip, exit, new high).
+  it('inside the band nothing changes; just outside something does (property)', async () => {
+    const fc = await import('fast-check');
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 40_000, max: 130_000 }), { minLength: 1, maxLength: 8 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom<'auto' | 'manual'>('auto', 'manual'),
+        fc.constantFrom<'trailing' | 'fixed'>('trailing', 'fixed'),
+        (walk, u, resume, reference) => {
+          const p = drawdownBreaker({ bands: [{ drawdown: 0.1, reduceTo: 0.5 }, { drawdown: 0.25, reduceTo: 0 }], hysteresis: 0.02, resume, reference });
+          const contexts = walk.map((e, i) => ctx(e, i * 60_000));
+          const { votes, state } = run(p, contexts);
+          const last = contexts.at(-1)!;
+          const q = p.quiet!(last, state);
+          if (q === null) return;
+          const lo = Math.max(q.minEquity, 20_000);
+          const hi = Math.min(q.maxEquity, 200_000);
+          if (!(lo <= hi)) return;
+          const e = lo + u * (hi - lo);
+          const later = ctx(e, walk.length * 60_000 + 3_600_000);
+          const r = p.evaluate(later, state);
+          expect(r.state).toEqual(state);
+          expect(r.vote.state).toBe(votes.at(-1)!.state);
+          expect(r.vote.intents).toEqual(votes.at(-1)!.intents);
+          // just outside a finite edge the state changes (the band is not needlessly narrow)
+          for (const edge of [q.minEquity * (1 - 1e-6), q.maxEquity * (1 + 1e-6)]) {
+            if (!Number.isFinite(edge) || edge < 1000) continue;
+            expect(p.evaluate(ctx(edge, walk.length * 60_000 + 3_600_000), state).state).not.toEqual(state);
+          }
+        },
+      ),
+    );
+  });
+
+  it.each([
+    // equity walk, band held, [minEquity, maxEquity] (trailing reference 100,000 from history)
+    [[100000], 0, [90000, 100000]],
+    [[95000], 0, [90000, 100000]],
+    [[89000], 1, [75000, 92000]], // band 1 (10 %): exit below 8 % drawdown, next trip at 25 %
+    [[70000], 2, [-Infinity, 77000]], // band 2 (25 %): exit below 23 %
+  ] as const)('after %j: band %d, quiet in %j (auto resume)', (walk, band, [lo, hi]) => {
+    const p = drawdownBreaker({ bands: [{ drawdown: 0.1, reduceTo: 0.5 }, { drawdown: 0.25, reduceTo: 0 }], hysteresis: 0.02, resume: 'auto' });
+    const contexts = walk.map((e) => ctx(e));
+    const { state } = run(p, contexts);
+    expect(state.band).toBe(band);
+    const q = p.quiet!(contexts.at(-1)!, state)!;
+    if (Number.isFinite(lo)) expect(q.minEquity).toBeCloseTo(lo, 3);
+    else expect(q.minEquity).toBe(-Infinity);
+    expect(q.maxEquity).toBeCloseTo(hi, 3);
+    expect(q.until).toBe(Infinity);
+  });
+
+  it('no band on stale data', () => {
+    const p = drawdownBreaker({ ...twoBands, maxDataAgeMs: 1000 });
+    const c = ctx(100000);
+    const { state } = run(p, [c]);
+    expect(p.quiet!({ ...c, market: { ...c.market, dataAgeMs: 5000 } }, state)).toBeNull();
+  });
+});
