@@ -13,7 +13,13 @@
  * - impactY (1): Y of the square-root law. reflexive (true): the book's own trades move the marks it is valued at.
  * - stepFraction (0.1): the search's step: 10 % slices of a position, of a reserve, of a debt, of a hedge.
  * - protectiveExits: in HALTED, the only orders allowed (each entry matches orders by every field it names; a bare
- *   kind, as the policy file's preTrade.protectiveExits lists them, matches every order of that kind).
+ *   kind, as the policy file's preTrade.protectiveExits lists them, matches every order of that kind). 'increase'
+ *   is no exit kind: increases are planned in ACTIVE only.
+ * - minHealthAfterIncrease (2, > 1): the health floor of an increase-gross boost. The boost is cut back so that
+ *   every account keeps a health factor >= this floor after the plan (an account already under it: no lower than
+ *   it is), as well as its target-health targets and the book's target-gross / target-exposure bounds (see
+ *   ./boost.ts). 2 = equity twice the maintenance margin; on Binance's first BTC tier that is about its initial
+ *   margin (max leverage).
  * - hedgeAccounts / optionAccounts: account per underlying for hedges (perps) and protective puts; default the
  *   first account, in file order, that can hold them (cross-margined perps; a Deribit account for options).
  * - fees (venue -> taker rate), halfSpreadBps (asset -> bps), optionHalfSpreadVol (0.01), liquidity (asset ->
@@ -69,6 +75,7 @@ export interface PlannerOptions {
   readonly maxPositionLevers?: number;
   readonly exactLimit?: number;
   readonly search?: 'auto' | 'exact' | 'greedy';
+  readonly minHealthAfterIncrease?: number;
 }
 
 /** Options with every default filled in. */
@@ -93,9 +100,13 @@ export interface ResolvedOptions {
   readonly maxPositionLevers: number;
   readonly exactLimit: number;
   readonly search: 'auto' | 'exact' | 'greedy';
+  readonly minHealthAfterIncrease: number;
 }
 
 export const DAY_MS = 86_400_000;
+
+/** Default health floor of an increase-gross boost (see minHealthAfterIncrease in the header). */
+export const DEFAULT_MIN_HEALTH_AFTER_INCREASE = 2;
 
 export function resolveOptions(o: PlannerOptions = {}): ResolvedOptions {
   const single = o.reserve === undefined ? [] : Array.isArray(o.reserve) ? (o.reserve as readonly ReserveConfig[]) : [o.reserve as ReserveConfig];
@@ -121,6 +132,7 @@ export function resolveOptions(o: PlannerOptions = {}): ResolvedOptions {
     maxPositionLevers: o.maxPositionLevers ?? 12,
     exactLimit: o.exactLimit ?? 20_000,
     search: o.search ?? 'auto',
+    minHealthAfterIncrease: o.minHealthAfterIncrease ?? DEFAULT_MIN_HEALTH_AFTER_INCREASE,
   };
 }
 
@@ -130,7 +142,8 @@ export function resolveOptions(o: PlannerOptions = {}): ResolvedOptions {
 const fraction = () => z.number().gt(0).lte(1);
 const nonNeg = () => z.number().nonnegative();
 const reserveSchema = z.strictObject({ account: z.string().min(1), asset: z.string().min(1), amount: z.number().positive() });
-const kinds = ['reduce', 'close', 'hedge', 'buy-option', 'transfer', 'repay'] as const;
+/** Protective-exit kinds: every order kind but 'increase' (ACTIVE only, never an exit). */
+const kinds = ['reduce', 'close', 'hedge', 'buy-option', 'transfer', 'repay'] as const satisfies readonly Exclude<OrderKind, 'increase'>[];
 const exitSchema = z.strictObject({ kind: z.enum(kinds).optional(), account: z.string().min(1).optional(), asset: z.string().min(1).optional(), policy: z.string().min(1).optional() });
 const levelSchema = z.strictObject({ price: z.number().positive(), size: z.number().positive() });
 
@@ -161,6 +174,7 @@ export const plannerConfigSchema = z.strictObject({
   maxPositionLevers: z.number().int().min(1).optional(),
   exactLimit: z.number().int().min(1).optional(),
   search: z.enum(['auto', 'exact', 'greedy']).optional(),
+  minHealthAfterIncrease: z.number().gt(1).finite().optional(),
 });
 
 /** Validate a `planner:` section; throws ValidationError listing every bad field (paths under `path`). */

@@ -5,7 +5,10 @@
  *
  * Order of the computation:
  * 1. Levers modify positions, collateral and isolated margins; trades credit realised P&L and proceeds, and debit
- *    fees and half-spreads, in their cash (context.ts). Trades are accounted at the current mark.
+ *    fees and half-spreads, in their cash (context.ts). Trades are accounted at the current mark. An increase
+ *    (level k: each of its positions grows by k x its size) adds at the current mark: the grown position's entry is
+ *    the average of its entry and the mark, as the venue books it (linear: weighted by qty; inverse: by coins,
+ *    qty / (q0 / entry + dq / mark)); a spot buy pays qty x mark from the account's cash.
  * 2. Hedge-delta targets add a derived perp hedge of (target - net delta after step 1) coins, unless the state
  *    forbids it (REDUCING: only when it reduces |net delta| without crossing zero); after step 3 it is re-aimed
  *    so that the net delta, costs paid in coin included, is the target.
@@ -14,11 +17,12 @@
  * 4. Every account touched by step 1-3 or holding a moved asset is re-evaluated at the moved marks (book.ts).
  * 5. Violation (0 = every target met), summed over targets, each normalised: health (min - hf) / min; gross and
  *    exposure: USD outside the bound / the book's current gross (exposure); derived delta not allowed: |net -
- *    target| / |net0 - target|; accounts the plan draws collateral from or hedges on: initial-margin shortfall /
- *    initial margin (a venue refuses the withdrawal or the order).
+ *    target| / |net0 - target|; accounts the plan draws collateral from, hedges on or increases positions of:
+ *    initial-margin shortfall / initial margin (a venue refuses the withdrawal or the order).
  * 6. Validity (hard): a reserve drawn beyond its amount, a balance drawn below zero, repay sources exhausted; in
  *    REDUCING and HALTED any account's exposure in an underlying growing or crossing zero (plan hedges and puts
- *    excluded), and hedges growing the book's |net delta| or crossing zero.
+ *    excluded), and hedges growing the book's |net delta| or crossing zero; a spot increase drawing its account's
+ *    cash below zero (the planner does not borrow to buy).
  * Exposures in the targets are deltas at the current marks valued at the moved marks. Gross, exposure and delta
  * targets allow a rounding margin of 1e-9 of their scale (closing a book leaves ~1e-13 coins of floating dust).
  */
@@ -29,7 +33,7 @@ import { accountTerms, buildKey, type KeyBuild } from './book.ts';
 import { optionFee, optionHalfSpread } from './cost.ts';
 import { assetImpact } from './impact.ts';
 import { positionCash, type AccountCtx, type BookContext } from './context.ts';
-import type { Lever, PutLever, ReduceLever, RepayLever, Target, TransferLever } from './levers.ts';
+import type { IncreaseLever, Lever, PutLever, ReduceLever, RepayLever, Target, TransferLever } from './levers.ts';
 
 /** One trade or cash movement of an evaluated point (detail mode), for the orders. */
 export interface Trade {
@@ -39,7 +43,7 @@ export interface Trade {
   /** Array index of the position acted on; -1 for new positions, collateral. */
   readonly position: number;
   readonly asset: string;
-  readonly kind: 'reduce' | 'close' | 'transfer' | 'repay' | 'hedge' | 'buy-option';
+  readonly kind: 'reduce' | 'close' | 'transfer' | 'repay' | 'hedge' | 'buy-option' | 'increase';
   readonly side: 'buy' | 'sell';
   /** Quantity in the instrument's unit (coins, USD face inverse, asset units for transfer / repay). */
   readonly qty: number;
@@ -115,6 +119,10 @@ class AccountMods {
   readonly dPut = new Map<string, number>();
   source = false;
   hedger = false;
+  /** Positions grown by an increase lever. */
+  grower = false;
+  /** Cash assets spot increases pay from (checked not to go below zero). */
+  readonly spotCash = new Set<string>();
   nextIndex: number;
 
   constructor(readonly a: AccountCtx) {
@@ -269,6 +277,47 @@ export class Evaluator {
             flowAsset: p.asset,
             deltaCoins: -a.delta[j]! * r,
             notionalUsd: p.kind === 'option' ? Math.abs(dq) * px : notional,
+          });
+        }
+      }
+    };
+
+    const increase = (li: number, l: IncreaseLever, k: number): void => {
+      const m = modsOf(l.account);
+      const a = m.a;
+      m.grower = true;
+      for (const j of l.positions) {
+        const p = a.account.positions[j]!;
+        if (p.kind !== 'perp' && p.kind !== 'future' && p.kind !== 'spot') continue;
+        const dq = p.qty * k;
+        const px = P(p.asset);
+        const inverse = p.kind !== 'spot' && p.settle === 'inverse';
+        // the added part enters at the mark: inverse delta q0 / entry + dq / mark (valuation.ts), linear dq
+        const dCoins = inverse ? dq / px : dq;
+        m.scale[j]! += k;
+        m.keys.add(p.asset);
+        add(m.dExposure, p.asset, dCoins);
+        const notional = Math.abs(inverse ? dq : dq * px);
+        const lin = notional * (a.fee + ctx.halfSpread(p.asset));
+        linearCost += lin;
+        const cash = positionCash(a, p);
+        credit(m, cash, (p.kind === 'spot' ? -dq * px : 0) - lin);
+        if (p.kind === 'spot') m.spotCash.add(cash);
+        if (notional > 0) flows.push({ asset: p.asset, usd: sign(p.qty) * notional, payer: m, payerAsset: cash, own: false });
+        if (detail && dq !== 0) {
+          trades.push({
+            lever: li,
+            account: l.account,
+            position: j,
+            asset: p.asset,
+            kind: 'increase',
+            side: p.qty > 0 ? 'buy' : 'sell',
+            qty: Math.abs(dq),
+            linearCost: lin,
+            flowUsd: notional,
+            flowAsset: p.asset,
+            deltaCoins: dCoins,
+            notionalUsd: notional,
           });
         }
       }
@@ -448,6 +497,8 @@ export class Evaluator {
           return hedge(li, l.account, l.asset, x * l.unit);
         case 'buy-option':
           return buyPut(li, l, x);
+        case 'increase':
+          return increase(li, l, x);
       }
     });
 
@@ -626,12 +677,18 @@ export class Evaluator {
       }
     });
     const imv = new Float64Array(nA);
-    for (const m of mods.values()) if ((m.source || m.hedger) && imShort[m.a.idx]! > 0) imv[m.a.idx] = imShort[m.a.idx]! / Math.max(imBase[m.a.idx]!, 1);
+    for (const m of mods.values()) if ((m.source || m.hedger || m.grower) && imShort[m.a.idx]! > 0) imv[m.a.idx] = imShort[m.a.idx]! / Math.max(imBase[m.a.idx]!, 1);
     let violation = 0;
     for (const v of tv) violation += v;
     for (const v of imv) violation += v;
 
     // 6. validity
+    for (const m of mods.values()) {
+      for (const c of m.spotCash) {
+        const left = (m.a.account.collateral[c] ?? 0) + (m.coll.get(c) ?? 0);
+        if (left < 0) invalid ||= `${m.a.account.id}: not enough ${c} to buy spot`;
+      }
+    }
     for (const l of this.levers) {
       if ((l.kind === 'transfer' || l.kind === 'repay') && l.source.kind !== 'own') {
         const s = l.source;
@@ -669,7 +726,7 @@ export class Evaluator {
     }
 
     return {
-      ...(opts.portfolio ? { portfolio: { ...ctx.portfolio, accounts: ctx.accounts.map((a) => plannedAccount(a, mods.get(a.idx))) } } : {}),
+      ...(opts.portfolio ? { portfolio: { ...ctx.portfolio, accounts: ctx.accounts.map((a) => plannedAccount(a, mods.get(a.idx), P)) } } : {}),
       levels,
       valid: invalid === '',
       invalid,
@@ -704,10 +761,10 @@ export class Evaluator {
         positions.push(p);
         continue;
       }
-      const qty = Math.abs(s) < 1e-12 ? 0 : p.qty * s;
+      const next = scaledPosition(p, s, this.ctx.prices);
+      const qty = next.qty;
       sig += `|${j}:${qty}:${margin}`;
       if (qty === 0 && !(margin > 0)) continue;
-      const next = { ...p, qty } as Position;
       if (!Number.isNaN(margin) && (next.kind === 'perp' || next.kind === 'future')) positions.push({ ...next, margin });
       else positions.push(next);
     }
@@ -728,8 +785,22 @@ export class Evaluator {
   }
 }
 
+/**
+ * Position j scaled by `s` (quantity x s; 0 below 1e-12). Grown (s > 1, an increase): the added quantity enters at
+ * the current mark, so the entry becomes the average the venue books (backtest/book.ts trade): linear and spot
+ * (q0 entry + dq mark) / q1; inverse q1 / (q0 / entry + dq / mark). A spot position without an entry keeps none.
+ */
+function scaledPosition(p: Position, s: number, prices: PriceFn): Position {
+  const qty = Math.abs(s) < 1e-12 ? 0 : p.qty * s;
+  if (!(s > 1) || (p.kind !== 'perp' && p.kind !== 'future' && p.kind !== 'spot') || p.entry === undefined) return { ...p, qty };
+  const px = prices(p.asset);
+  const dq = qty - p.qty;
+  const entry = p.kind !== 'spot' && p.settle === 'inverse' ? qty / (p.qty / p.entry + dq / px) : (p.qty * p.entry + dq * px) / qty;
+  return { ...p, qty, entry };
+}
+
 /** An account after its modifications: scaled positions (closed ones dropped), margins, added positions, collateral. */
-function plannedAccount(a: AccountCtx, m: AccountMods | undefined): Account {
+function plannedAccount(a: AccountCtx, m: AccountMods | undefined, prices: PriceFn): Account {
   if (!m) return a.account;
   const positions: Position[] = [];
   a.account.positions.forEach((p, j) => {
@@ -739,10 +810,9 @@ function plannedAccount(a: AccountCtx, m: AccountMods | undefined): Account {
       positions.push(p);
       return;
     }
-    const qty = Math.abs(s) < 1e-12 ? 0 : p.qty * s;
+    const next = scaledPosition(p, s, prices);
     const margin = Number.isNaN(iso) ? NaN : iso + m.marginAdd[j]!;
-    if (qty === 0 && !(margin > 0)) return;
-    const next = { ...p, qty } as Position;
+    if (next.qty === 0 && !(margin > 0)) return;
     positions.push(!Number.isNaN(margin) && (next.kind === 'perp' || next.kind === 'future') ? { ...next, margin } : next);
   });
   positions.push(...m.added);

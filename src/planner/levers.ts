@@ -22,10 +22,17 @@
  * ones): target-health per account: the highest minHealth; target-gross: the lowest maximum; target-exposure per
  * asset: the intersection of the ranges (empty: unmet here, compose.ts resolves it first); hedge-delta per asset:
  * the target nearest 0 (the first on a tie); reduce-position per position: the largest fraction (a forced minimum
- * level, not rounded to the grid); buy-protection: each one; increase-gross: not planned (a note).
+ * level, not rounded to the grid); buy-protection: each one; increase-gross: the lowest targetGrossUsd.
+ * - increase (increase-gross, ACTIVE only; not in `levers` but in `increases`: the search never moves them): per
+ *   account and underlying, the account's perps, futures (not expired) and long spot positions whose delta has the
+ *   sign of the book's net exposure in that underlying, cross-margined (an isolated position would need margin
+ *   moved with it), on an underlying without a hedge-delta target (its derived hedge would undo the increase).
+ *   Level k (continuous, >= 0): every one of these positions grows by the fraction k of its size, in its own
+ *   direction; ./boost.ts picks k (and holds at 0 the levers of an underlying the rest of the plan sells down).
  * State rules: REDUCING keeps only levers that cannot add risk: reduces of positions whose delta has the sign of
  * their account's exposure in that underlying (the evaluation also forbids crossing zero), hedges (checked on the
  * book's net), transfers, repays, protective puts. HALTED keeps only levers matching a configured protective exit.
+ * Neither plans an increase: an increase-gross intent outside ACTIVE is ignored (a note).
  */
 import type { Account, Position } from '../model/types.ts';
 import type { Intent, TradingState } from '../policy/types.ts';
@@ -93,9 +100,28 @@ export interface PutLever extends LeverBase {
   readonly put: PutSpec;
 }
 
+/**
+ * Grow positions pro rata in their own direction (increase-gross). `steps` 0: the search never moves it; its level
+ * is the growth fraction k itself (0.25: every position of the lever grows by 25 % of its size), set by ./boost.ts.
+ */
+export interface IncreaseLever extends LeverBase {
+  readonly kind: 'increase';
+  /** Array indices of the positions, grown pro rata. */
+  readonly positions: readonly number[];
+  readonly label: string;
+  /** |delta x mark| of the positions now (USD): what k = 1 adds to the gross exposure at the current marks. */
+  readonly exposureUsd: number;
+}
+
 export type { PutSpec };
 
-export type Lever = ReduceLever | TransferLever | RepayLever | HedgeLever | PutLever;
+export type Lever = ReduceLever | TransferLever | RepayLever | HedgeLever | PutLever | IncreaseLever;
+
+/** The merged increase-gross intent: grow the gross exposure up to `target` USD. */
+export interface IncreaseGoal {
+  readonly target: number;
+  readonly reasons: readonly Reasoned[];
+}
 
 export type Target =
   | { readonly kind: 'health'; readonly account: number; readonly min: number; readonly reasons: readonly Reasoned[] }
@@ -115,6 +141,10 @@ export type Target =
 
 export interface SearchSpace {
   readonly levers: readonly Lever[];
+  /** Increase levers (after `levers` in an evaluator that sizes a boost), empty without a plannable increase-gross. */
+  readonly increases: readonly IncreaseLever[];
+  /** The merged increase-gross intent, when one is planned (ACTIVE). */
+  readonly increase: IncreaseGoal | null;
   readonly targets: readonly Target[];
   /** Intents that cannot be served at all, with why. */
   readonly unmet: readonly string[];
@@ -219,6 +249,7 @@ export function buildSearchSpace(ctx: BookContext, intents: readonly Intent[], s
   const delta = new Map<string, { target: number; reasons: Reasoned[] }>();
   const forced = new Map<string, { account: number; j: number; fraction: number; reasons: Reasoned[] }>();
   const puts: { intent: Extract<Intent, { kind: 'buy-protection' }>; reason: Reasoned }[] = [];
+  let boost: { target: number; reasons: Reasoned[] } | undefined;
   for (const it of intents) {
     const r = reasonOf(it, codes);
     switch (it.kind) {
@@ -277,7 +308,12 @@ export function buildSearchSpace(ctx: BookContext, intents: readonly Intent[], s
         puts.push({ intent: it, reason: r });
         break;
       case 'increase-gross':
-        notes.push(`${describe(it)} (${it.policy}): boosting is not planned by this version`);
+        if (strict) notes.push(`${describe(it)} (${it.policy}): ignored in ${state}, exposure is added in ACTIVE only`);
+        else if (!(it.targetGrossUsd >= 0 && Number.isFinite(it.targetGrossUsd))) unmet.push(`${describe(it)} (${it.policy}): not a finite amount >= 0`);
+        else if (boost) {
+          boost.target = Math.min(boost.target, it.targetGrossUsd);
+          boost.reasons.push(r);
+        } else boost = { target: it.targetGrossUsd, reasons: [r] };
         break;
     }
   }
@@ -514,9 +550,37 @@ export function buildSearchSpace(ctx: BookContext, intents: readonly Intent[], s
     if (put.qty > 0) levers.push({ kind: 'buy-option', id: `put:${i}:${a.account.id}:${it.asset}`, account: a.idx, asset: it.asset, steps: 1, min: 1, reasons: [reason], put });
   });
 
-  const order: Record<Lever['kind'], number> = { transfer: 0, repay: 1, 'buy-option': 2, reduce: 3, hedge: 4 };
+  const order: Record<Lever['kind'], number> = { transfer: 0, repay: 1, 'buy-option': 2, reduce: 3, hedge: 4, increase: 5 };
   levers.sort((x, y) => order[x.kind] - order[y.kind] || x.account - y.account || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  return { levers, targets, unmet, notes };
+
+  // ---- increases (ACTIVE only: `boost` is never set in a stricter state)
+  const increases: IncreaseLever[] = [];
+  if (boost) {
+    const hedged = new Set<string>(delta.keys());
+    for (const a of ctx.accounts) {
+      const byAsset = new Map<string, number[]>();
+      a.account.positions.forEach((p, j) => {
+        if (p.kind !== 'perp' && p.kind !== 'future' && p.kind !== 'spot') return;
+        if (p.qty === 0 || ctx.isStable(p.asset) || ctx.market.prices[p.asset] === undefined || hedged.has(p.asset)) return;
+        if (p.kind === 'spot' && p.qty < 0) return; // a short spot is borrowed coin: not grown
+        if (p.kind === 'future' && !(p.expiry > ctx.market.asOf)) return;
+        if (!Number.isNaN(a.isoMargin[j]!)) return;
+        const n = ctx.net.get(p.asset) ?? 0;
+        if (n === 0 || sign(a.delta[j]!) !== sign(n)) return;
+        const list = byAsset.get(p.asset);
+        if (list) list.push(j);
+        else byAsset.set(p.asset, [j]);
+      });
+      for (const [u, js] of [...byAsset.entries()].sort(([x], [y]) => (x < y ? -1 : 1))) {
+        let usd = 0;
+        for (const j of js) usd += Math.abs(a.delta[j]! * ctx.prices(u));
+        const label = js.length === 1 ? `#${a.account.positions[js[0]!]!.index}` : `${u}:${js.map((j) => `#${a.account.positions[j]!.index}`).join('+')}`;
+        increases.push({ kind: 'increase', id: `increase:${a.account.id}:${u}`, account: a.idx, asset: u, steps: 0, min: 0, reasons: boost.reasons, positions: js, label, exposureUsd: usd });
+      }
+    }
+    if (increases.length === 0) notes.push(`${boost.reasons.map((r) => r.text).join('; ')} (${boost.reasons.map((r) => r.policy).join(', ')}): no position can be grown (perps, futures, long spot, cross-margined, in the direction of the book's exposure)`);
+  }
+  return { levers, increases, increase: boost ?? null, targets, unmet, notes };
 }
 
 /** Health of the isolated bucket of position j at the marks. */

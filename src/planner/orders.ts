@@ -4,11 +4,12 @@
  *
  * Sequence: (1) transfers and repays that trade nothing (they only add margin), (2) protective puts, (3) the
  * trades, slice by slice: slice k of every trade whose underlying is cut into more than k slices, in lever order
- * (reduces, then hedges; a derived delta hedge last). Slice k of n is `qty / n`, `afterMs = k x sliceIntervalMs`.
+ * (reduces, then hedges, then increases; a derived delta hedge last). Slice k of n is `qty / n`, `afterMs = k x sliceIntervalMs`.
  * expectedHealthAfter: the health of the order's account (a transfer: its source; `toHealthAfter`: its
  * destination) evaluated on the book with this order and those before it done, the book's own trades so far
  * moving the marks (./evaluate.ts, the prefix taken as a plan of its own). Orders of one class lever (pro-rata cut
- * of many positions) are one batch: each carries the health after the whole batch.
+ * of many positions) or increase lever (pro-rata growth of an account's positions in one underlying) are one
+ * batch: each carries the health after the whole batch.
  * expectedCost: fee + half-spread + its share of its underlying's impact (impact rate x its notional).
  * option (buy-option orders): the put's strike, expiry and expected premium (the lever's PutSpec, see ./puts.ts).
  */
@@ -116,5 +117,5 @@ function optionOf(ev: Evaluator, t: Trade): { option?: OptionSpec } {
   return { option: { right: 'put', strike: l.put.strike, expiry: new Date(l.put.expiry).toISOString(), premiumUsd: l.put.ask } };
 }
 
-/** A lever whose trades form one batch (pro-rata cut of several positions). */
-const isBatch = (l: Lever): boolean => l.kind === 'reduce' && l.positions.length > 1;
+/** A lever whose trades form one batch (pro-rata cut or growth of several positions). */
+const isBatch = (l: Lever): boolean => (l.kind === 'reduce' || l.kind === 'increase') && l.positions.length > 1;

@@ -5,6 +5,10 @@
  * 1. context.ts: the book's key builds, deltas, cash assets, costs data.
  * 2. levers.ts: intents -> levers (candidate actions on a grid of 10 % steps) and targets; the state's rules.
  * 3. search.ts: greedy + local improvement, exact branch and bound when the grid is small.
+ * 3b. boost.ts (increase-gross in ACTIVE): on top of the search's point, the largest pro-rata growth of the book's
+ *    directional positions up to the target gross that keeps every target met, every account's health >=
+ *    minHealthAfterIncrease and each slice within maxImpact. What limited it is a note (a boost is optional: a
+ *    capped one leaves the plan feasible).
  * 4. orders.ts: the orders in execution order, sliced when impact is too high, with predicted health.
  * 5. Snapshots (AccountSnapshot): before = the book now; after = the planned book at the marks moved by its own
  *    trades (evaluate.ts; equal to applyScenario of the move on the planned book, plan.test.ts). healthFactor:
@@ -19,6 +23,7 @@ import { marketPrices } from '../risk/prices.ts';
 import { valuePosition } from '../risk/valuation.ts';
 import { applyScenario } from '../stress/apply.ts';
 import { resolveOptions, type PlannerOptions } from './config.ts';
+import { sizeBoost } from './boost.ts';
 import { buildContext, type BookContext } from './context.ts';
 import { Evaluator, type Evaluation } from './evaluate.ts';
 import { buildSearchSpace, type SearchSpace } from './levers.ts';
@@ -36,7 +41,10 @@ export interface PlanBookOptions extends PlannerOptions {
 export interface Problem {
   readonly ctx: BookContext;
   readonly space: SearchSpace;
+  /** The search's evaluator (space.levers). */
   readonly evaluator: Evaluator;
+  /** With a plannable increase-gross: the evaluator of space.levers followed by space.increases (boost.ts). */
+  readonly boost: Evaluator | null;
 }
 
 export function buildProblem(portfolio: Portfolio, intents: readonly Intent[], state: TradingState, options: PlanBookOptions = {}): Problem {
@@ -44,7 +52,9 @@ export function buildProblem(portfolio: Portfolio, intents: readonly Intent[], s
   const codes = new Map<string, string>();
   for (const r of options.reasons ?? []) if (!codes.has(r.policy)) codes.set(r.policy, r.code);
   const space = buildSearchSpace(ctx, intents, state, codes);
-  return { ctx, space, evaluator: new Evaluator(ctx, space.levers, space.targets, state) };
+  const evaluator = new Evaluator(ctx, space.levers, space.targets, state);
+  const boost = space.increase && space.increases.length > 0 ? new Evaluator(ctx, [...space.levers, ...space.increases], space.targets, state) : null;
+  return { ctx, space, evaluator, boost };
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -106,6 +116,8 @@ export interface ExplainedPlan {
   readonly problem: Problem;
   /** The chosen point, evaluated exactly, with the planned book (plannedBook gives it at the moved marks). */
   readonly evaluation: Evaluation;
+  /** The evaluator whose levers the evaluation's levels index (problem.boost when an increase was sized). */
+  readonly evaluator: Evaluator;
 }
 
 export const planBook = (portfolio: Portfolio, intents: readonly Intent[], state: TradingState, options: PlanBookOptions = {}): Plan =>
@@ -113,9 +125,22 @@ export const planBook = (portfolio: Portfolio, intents: readonly Intent[], state
 
 export function explainPlan(portfolio: Portfolio, intents: readonly Intent[], state: TradingState, options: PlanBookOptions = {}): ExplainedPlan {
   const problem = buildProblem(portfolio, intents, state, options);
-  const { ctx, space, evaluator } = problem;
-  const result = search(evaluator, ctx.options.search, ctx.options.exactLimit);
-  const best = evaluator.evaluate(result.best.levels, { portfolio: true });
+  const { ctx, space } = problem;
+  const result = search(problem.evaluator, ctx.options.search, ctx.options.exactLimit);
+  let evaluator = problem.evaluator;
+  let levels: ArrayLike<number> = result.best.levels;
+  const notes = [...space.notes];
+  if (problem.boost && space.increase) {
+    const goal = space.increase;
+    const b = sizeBoost(problem.boost, levels, space.levers.length, goal.target);
+    evaluator = problem.boost;
+    levels = b.levels;
+    const f = (x: number): string => x.toFixed(0);
+    const what = `${goal.reasons.map((r) => r.text).join('; ')} (${goal.reasons.map((r) => `${r.policy} ${r.code}`).join(', ')})`;
+    if (b.k > 0) notes.push(`${what}: positions grown by ${Number((b.k * 100).toPrecision(4))} %, gross ${f(b.grossBefore)} -> ${f(b.grossAfter)} USD${b.limit ? `, short of the target: cut at ${b.limit}` : ''}`);
+    else notes.push(`${what}: no increase, gross ${f(b.grossBefore)} USD${b.limit ? `: ${b.limit}` : ' is at or above the target'}`);
+  }
+  const best = evaluator.evaluate(levels, { portfolio: true });
   const orders = materialize(evaluator, best);
 
   const unmet = [...space.unmet];
@@ -142,10 +167,10 @@ export function explainPlan(portfolio: Portfolio, intents: readonly Intent[], st
     unmet,
     cost: best.cost,
     moves: Object.fromEntries(best.moves),
-    notes: space.notes,
+    notes,
     search: { method: result.method, evaluations: result.evaluations, gridSize: result.gridSize },
   };
-  return { plan, problem, evaluation: best };
+  return { plan, problem, evaluation: best, evaluator };
 }
 
 /** A pre-trade gate's answer for one order (policy/pretrade.ts preTradeCheck fits). */

@@ -4,8 +4,10 @@
  * Transfers: `account` is the source (an account id, or the name of a reserve outside the book), `to` the
  * destination, side 'sell' (the asset leaves the source), `position` the isolated position topped up if any.
  * Repays: side 'buy' (the debt is bought back), `source` what pays for it.
+ * Increases (increase-gross intents, ACTIVE only): add to an existing perp, future or long spot position on the side
+ * of its own direction (a buy for a long, a sell for a short), so it never flips or opens an instrument.
  */
-export type OrderKind = 'reduce' | 'close' | 'hedge' | 'buy-option' | 'transfer' | 'repay';
+export type OrderKind = 'reduce' | 'close' | 'hedge' | 'buy-option' | 'transfer' | 'repay' | 'increase';
 
 export interface Order {
   readonly account: string;
@@ -35,7 +37,7 @@ export interface Order {
   readonly source?: { readonly account?: string; readonly asset: string; readonly qty: number };
   /** Market orders: USD notional (coins x mark; USD face for inverse contracts; options: of the underlying). */
   readonly notionalUsd?: number;
-  /** Signed change of the underlying's net delta, USD at the mark (reduces, hedges, puts). */
+  /** Signed change of the underlying's net delta, USD at the mark (reduces, increases, hedges, puts). */
   readonly deltaUsd?: number;
   /** Linear market orders: limit price of the underlying, the mark moved against the order by the expected
    * half-spread and impact of its slice. */

@@ -37,8 +37,9 @@ export interface OrderLike {
   readonly side: 'buy' | 'sell';
   /** Instrument units (coins; USD face for inverse contracts), > 0. */
   readonly qty: number;
-  /** Default 'open' (assumed to add risk). */
-  readonly kind?: OrderLikeKind;
+  /** Default 'open' (assumed to add risk). 'increase' (the planner's increase-gross orders) adds to a position: it
+   * never reduces risk and is never a protective exit. */
+  readonly kind?: OrderLikeKind | 'increase';
   /** Index of the position it acts on, in its account. */
   readonly position?: number;
   /** Limit price of the underlying, USD. */
@@ -108,7 +109,7 @@ export function preTradeCheck(order: OrderLike, ctx: PolicyContext, config: PreT
   }
 
   if (state !== 'ACTIVE') {
-    const named = config.protectiveExits.includes(kind);
+    const named = kind !== 'increase' && config.protectiveExits.includes(kind);
     const reduces = reducesRisk(order, ctx);
     const exit = named && (BY_NAME.has(kind) || reduces === true);
     if (state === 'HALTED' && !exit)
