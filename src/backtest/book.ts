@@ -35,25 +35,32 @@ export class Book {
     this.base = portfolio.market;
     this.assets = assets;
     this.assetIndex = new Map(assets.map((a, i) => [a, i]));
-    this.prices = new Float64Array(assets.map((a) => portfolio.market.prices[a] ?? NaN));
+    const initial = assets.map((a) => portfolio.market.prices[a] ?? NaN);
     this.vols = new Float64Array(assets.length).fill(NaN);
     this.asOf = portfolio.market.asOf;
     this.hasOptions = this.accounts.some((a) => a.positions.some((p) => p.kind === 'option'));
     this.models = this.accounts.map(() => null);
     const idx = this.assetIndex;
     const base = this.base;
-    const prices = this.prices;
     // prices that do not move in the backtest (assets outside the feed: the portfolio's; stables without one: 1),
     // one map lookup each (this is called for every margin group at every intrabar point)
     const fixed = new Map<string, number>([['USD', 1]]);
     for (const a of base.stables) fixed.set(a, base.prices[a] ?? 1);
     for (const [a, p] of Object.entries(base.prices)) if (!idx.has(a)) fixed.set(a, p);
+    // one slot array: the feed's assets first (`prices` is a view of them), then the fixed ones
+    const slot = new Map<string, number>(idx);
+    const all = new Float64Array(assets.length + fixed.size);
+    all.set(initial);
+    for (const [a, p] of fixed) {
+      if (slot.has(a)) continue;
+      all[slot.size] = p;
+      slot.set(a, slot.size);
+    }
+    this.prices = all.subarray(0, assets.length);
     this.price = (asset) => {
-      const i = idx.get(asset);
-      if (i !== undefined) return prices[i]!;
-      const p = fixed.get(asset);
-      if (p === undefined) throw new Error(`no price for ${asset}`);
-      return p;
+      const i = slot.get(asset);
+      if (i === undefined) throw new Error(`no price for ${asset}`);
+      return all[i]!;
     };
   }
 

@@ -178,8 +178,9 @@ export class SimulatedVenue implements ExecutionAdapter {
     // scratch lists, copied out only when something happened (most bars: nothing, and no allocation)
     const fills = this.fillsScratch;
     const liquidations = this.liquidationsScratch;
-    fills.length = 0;
-    liquidations.length = 0;
+    // (truncating only when needed: setting an array's length is a runtime call even when it does not change)
+    if (fills.length > 0) fills.length = 0;
+    if (liquidations.length > 0) liquidations.length = 0;
     let fundingPaid = 0;
     if (this.down.length !== n) this.down = new Uint8Array(n);
     const down = this.down;

@@ -74,6 +74,10 @@ export type PriceFn = (asset: string) => number;
 /** Sum a bucket's terms at the given prices. */
 export const evaluateBucket = (bucket: Bucket, prices: PriceFn, out: MarginTerms = zeroTerms()): MarginTerms => {
   resetTerms(out);
-  for (const g of bucket.groups) g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), out);
+  const groups = bucket.groups;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i]!;
+    g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), out);
+  }
   return out;
 };
