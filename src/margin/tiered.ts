@@ -442,9 +442,28 @@ function makeLeg(p: Contract, venue: TieredModel, tiers: readonly Tier[], isolat
 }
 
 /** The buckets of an account on a tiered venue (see the module comment). */
+// (top-level helpers, not closures: model building runs for every candidate the planner evaluates)
+const positionPath = (account: Account, i: number, field: string): string => `accounts[${account.index}].positions[${i}].${field}`;
+
+function needPrice(market: Market, account: Account, asset: string): void {
+  const px = market.prices[asset];
+  if (asset !== 'USD' && !(px !== undefined && px > 0 && Number.isFinite(px))) {
+    throw new MissingMarketDataError('price', asset, `tiered margin of account ${account.id}`);
+  }
+}
+
+function groupOf(groups: Map<string, TieredGroup>, market: Market, account: Account, asset: string): TieredGroup {
+  let g = groups.get(asset);
+  if (g === undefined) {
+    needPrice(market, account, asset);
+    g = new TieredGroup(asset);
+    groups.set(asset, g);
+  }
+  return g;
+}
+
 export function buildTieredBuckets(account: Account, market: Market): Bucket[] {
   const venue = account.venue;
-  const at = (i: number, field: string): string => `accounts[${account.index}].positions[${i}].${field}`;
   const issues: FieldIssue[] = [];
   if (venue.model !== 'tiered') {
     throw new ValidationError(`account ${account.id}`, [
@@ -463,34 +482,27 @@ export function buildTieredBuckets(account: Account, market: Market): Bucket[] {
       continue;
     }
     if (p.kind !== 'perp' && p.kind !== 'future') {
-      issues.push({ path: at(p.index, 'kind'), value: p.kind, message: `a tiered venue (${account.venueName}) margins perps, futures and spot only` });
+      issues.push({ path: positionPath(account, p.index, 'kind'), value: p.kind, message: `a tiered venue (${account.venueName}) margins perps, futures and spot only` });
       continue;
     }
     if (p.settle !== venue.settle) {
-      issues.push({ path: at(p.index, 'settle'), value: p.settle, message: `venue ${account.venueName} is ${venue.settle}; its tier notionals are in ${venue.settle === 'linear' ? 'USD' : 'coin'}` });
+      issues.push({ path: positionPath(account, p.index, 'settle'), value: p.settle, message: `venue ${account.venueName} is ${venue.settle}; its tier notionals are in ${venue.settle === 'linear' ? 'USD' : 'coin'}` });
     }
     if (p.qty !== 0 && !(p.entry > 0 && Number.isFinite(p.entry))) {
-      issues.push({ path: at(p.index, 'entry'), value: p.entry, message: 'entry price must be > 0' });
+      issues.push({ path: positionPath(account, p.index, 'entry'), value: p.entry, message: 'entry price must be > 0' });
     }
     const tiers = venue.tiers[p.asset] ?? venue.tiers['*'];
     if (tiers === undefined || tiers.length === 0) {
-      issues.push({ path: at(p.index, 'asset'), value: p.asset, message: `venue ${account.venueName} has no tier table for ${p.asset} and no "*" default; add one in the account params` });
+      issues.push({ path: positionPath(account, p.index, 'asset'), value: p.asset, message: `venue ${account.venueName} has no tier table for ${p.asset} and no "*" default; add one in the account params` });
       continue;
     }
     contracts.push({ p, tiers });
   }
   if (issues.length > 0) throw new ValidationError(`account ${account.id} (${account.venueName})`, issues);
 
-  const needPrice = (asset: string): void => {
-    const px = market.prices[asset];
-    if (asset !== 'USD' && !(px !== undefined && px > 0 && Number.isFinite(px))) {
-      throw new MissingMarketDataError('price', asset, `tiered margin of account ${account.id}`);
-    }
-  };
-
   if (isolated) {
     return contracts.map(({ p, tiers }) => {
-      needPrice(p.asset);
+      needPrice(market, account, p.asset);
       const g = new TieredGroup(p.asset);
       g.legs.push(makeLeg(p, venue, tiers, true));
       return makeBucket(`${account.id}#${p.index}`, [p.index], [g]);
@@ -498,17 +510,8 @@ export function buildTieredBuckets(account: Account, market: Market): Bucket[] {
   }
 
   const groups = new Map<string, TieredGroup>();
-  const group = (asset: string): TieredGroup => {
-    let g = groups.get(asset);
-    if (g === undefined) {
-      needPrice(asset);
-      g = new TieredGroup(asset);
-      groups.set(asset, g);
-    }
-    return g;
-  };
-  for (const [asset, amount] of Object.entries(account.collateral)) if (amount !== 0) group(asset).units += amount;
-  for (const s of spots) if (s.qty !== 0) group(s.asset).units += s.qty;
-  for (const { p, tiers } of contracts) group(p.asset).legs.push(makeLeg(p, venue, tiers, false));
+  for (const [asset, amount] of Object.entries(account.collateral)) if (amount !== 0) groupOf(groups, market, account, asset).units += amount;
+  for (const s of spots) if (s.qty !== 0) groupOf(groups, market, account, s.asset).units += s.qty;
+  for (const { p, tiers } of contracts) groupOf(groups, market, account, p.asset).legs.push(makeLeg(p, venue, tiers, false));
   return [makeBucket(account.id, contracts.map((c) => c.p.index), [...groups.values()])];
 }
