@@ -9,32 +9,12 @@ import { metricsOf } from './metrics.ts';
 import { runPipeline } from './pipeline.ts';
 import { prepareBacktest, runPrepared, loadPolicySetup } from './run.ts';
 import { SimulatedVenue } from './venue.ts';
+import { HOUR, T0, syntheticHistory } from '../testing/history.ts';
 
 const example = (name: string): string => fileURLToPath(new URL(`../../examples/backtests/${name}`, import.meta.url));
-const HOUR = 3_600_000;
-const T0 = Date.parse('2024-01-01T00:00:00Z');
 
 /** A synthetic one-asset history from [open, high, low, close] bars; volume 1e6 coins, funding as given. */
-function synthetic(bars: readonly (readonly [number, number, number, number])[], funding: readonly number[] = []): MarketHistory {
-  const n = bars.length;
-  const col = (k: number): Float64Array => new Float64Array(bars.map((b) => b[k]!));
-  const nan = (): Float64Array => new Float64Array(n).fill(NaN);
-  return {
-    assets: ['BTC'],
-    intervalMs: HOUR,
-    time: new Float64Array(bars.map((_, i) => T0 + i * HOUR)),
-    open: [col(0)],
-    high: [col(1)],
-    low: [col(2)],
-    close: [col(3)],
-    volume: [new Float64Array(n).fill(1e6)],
-    funding: [new Float64Array(Array.from({ length: n }, (_, i) => funding[i] ?? NaN))],
-    fundingPer8h: [nan()],
-    impliedVol: [nan()],
-    forecastVol: [new Float64Array(n).fill(0.5)],
-    sources: {},
-  };
-}
+const synthetic = (bars: readonly (readonly [number, number, number, number])[], funding: readonly number[] = []): MarketHistory => syntheticHistory(bars, { funding });
 
 const perpBook = (qty: number, collateral = 10_000, price = 50_000) =>
   validatePortfolio(

@@ -9,30 +9,10 @@ import { historyFeed } from './data.ts';
 import { runPipeline } from './pipeline.ts';
 import { policySetup } from './run.ts';
 import { SimulatedVenue } from './venue.ts';
+import { HOUR, T0, syntheticHistory } from '../testing/history.ts';
 
-const HOUR = 3_600_000;
-const T0 = Date.parse('2024-01-01T00:00:00Z');
 
-function history(bars: readonly (readonly [number, number, number, number])[]): MarketHistory {
-  const n = bars.length;
-  const col = (k: number): Float64Array => new Float64Array(bars.map((b) => b[k]!));
-  const nan = (): Float64Array => new Float64Array(n).fill(NaN);
-  return {
-    assets: ['BTC'],
-    intervalMs: HOUR,
-    time: new Float64Array(bars.map((_, i) => T0 + i * HOUR)),
-    open: [col(0)],
-    high: [col(1)],
-    low: [col(2)],
-    close: [col(3)],
-    volume: [new Float64Array(n).fill(1e6)],
-    funding: [nan()],
-    fundingPer8h: [nan()],
-    impliedVol: [nan()],
-    forecastVol: [new Float64Array(n).fill(0.5)],
-    sources: {},
-  };
-}
+const history = (bars: readonly (readonly [number, number, number, number])[]): MarketHistory => syntheticHistory(bars);
 
 /** 10 BTC long at 50 000 on 100 000 USDT: 5x. */
 const book = () =>
