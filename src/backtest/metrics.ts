@@ -4,8 +4,10 @@
  * - maxDrawdown: largest fall from a running peak of the equity curve (bar closes), a positive fraction.
  * - sortino, calmar: analytics/stats.ts (empyrical conventions) on hourly returns of the curve, annualised with
  *   365 x 24 periods; null when undefined (NaN). Equity at or below 0 is taken as 0 (returns after it: 0).
- * - liquidations: venue liquidation events; liquidationLosses: their fees / bonuses (USD); badDebt: balances below
- *   zero the venue wrote off.
+ * - liquidations: venue liquidation events, one per Liquidation record: a whole-bucket close, each partial chunk
+ *   and the whole or backstop close that may follow it (partial-liquidation venues: one bucket can count several
+ *   times in a bar), each Aave liquidationCall; not the number of buckets or accounts liquidated.
+ *   liquidationLosses: their fees / bonuses (USD); badDebt: balances below zero the venue wrote off.
  * - costsPaid: fees + half-spread + impact of the book's own fills, USD (liquidation fees are in liquidationLosses).
  * - turnover: traded notional (own fills; options: the underlying's notional; transfers, repays and option expiries
  *   trade nothing) / initial equity.

@@ -87,6 +87,17 @@ export interface Liquidation {
   readonly badDebt: number;
   /** Loss of the account to the liquidation: fee + bonus, USD (the price move itself is mark-to-market P&L). */
   readonly loss: number;
+  /**
+   * Partial liquidation (a venue whose preset has partialLiquidation): the share of each position above the
+   * preset's notional threshold this event closed (positions at or below it: closed whole); the bucket stays open.
+   * Absent: the event closed the whole bucket (or was an Aave liquidationCall).
+   */
+  readonly fraction?: number;
+  /**
+   * Backstop liquidation (partialLiquidation venues, balance below backstopBelow x maintenance): the bucket was
+   * closed whole and the margin left after the fees taken by the venue's liquidator (included in fee and loss).
+   */
+  readonly backstop?: true;
 }
 
 /** What the venue did during one bar. */

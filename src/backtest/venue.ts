@@ -25,9 +25,22 @@
  *     a tiered venue (unless execution.liquidationFeeRate is set) the preset's clearance fee, clearanceFeeRate x the
  *     contracts' notional, taken from what is left of the bucket's balance after the liquidation fee and never more
  *     (Binance's insurance clearance fee: outside maintenance, so it moves no liquidation price).
- *     Whole-bucket liquidation: the incremental partial liquidation of large tiers (Binance above tier 2, Deribit)
- *     is not modelled. A balance that ends below zero is written off to the venue (badDebt) and the account's
- *     settlement balance floored at 0.
+ *     Whole-bucket liquidation, except on venues whose preset has partialLiquidation (below): Binance's, Bybit's
+ *     and Deribit's incremental liquidation of large positions (Binance above tier 2, Bybit's risk-limit steps,
+ *     Deribit's partial closes) is not modelled, those buckets are closed whole. A balance that ends below zero is
+ *     written off to the venue (badDebt) and the account's settlement balance floored at 0.
+ *   - partial liquidation (a tiered preset with partialLiquidation: Hyperliquid, 20 % of a position above 100 000
+ *     USD, a 30 s cooldown, backstop below 2/3 of maintenance; data/venues/hyperliquid.json cites the source): in
+ *     steps at the same liquidation price as above (the crossing, else the point's), with the same fees. A step with
+ *     balance < backstopBelow x maintenance is a backstop: the bucket closed whole and the margin left taken by the
+ *     venue's liquidator (cross: every collateral balance; isolated: the position's margin). Else, within cooldownMs
+ *     of the account's last partial step, the bucket is closed whole; else `fraction` of each position whose
+ *     notional exceeds aboveNotionalUsd is closed (the others whole) and the cooldown starts. While still
+ *     liquidatable at that price the next step follows at once (so: whole, or backstop); once safe, when one asset
+ *     crossed, the path goes on to the point's price and the reduced bucket's next liquidation price on the way
+ *     triggers the next step, timed linearly in price between the two points (interval / 3 apart; the open's
+ *     segment from the previous close takes no time), partial again when the cooldown has passed. An isolated
+ *     position's P&L and fees stay in its margin. One Liquidation record per step (fraction or backstop set).
  *   - lending (Aave v3): one liquidationCall per bucket per point (margin/lending.ts: close factor 0.5, or 1 when
  *     health <= 0.95; the collateral's bonus paid to the liquidator, protocolFeeRate of it to the protocol), on
  *     the largest debt and the largest collateral by USD value; it repeats at the next points while health < 1.
@@ -59,6 +72,7 @@ import { liquidationCall } from '../margin/lending.ts';
 import { bucketLiquidationPrices } from '../liquidation/price.ts';
 import type { Bucket } from '../margin/terms.ts';
 import { LINEAR_SETTLE } from '../margin/deribit.ts';
+import type { PartialLiquidation } from '../margin/venue-model.ts';
 import { parseIsoTime } from '../model/schema.ts';
 import type { Account, OptionPosition, Position } from '../model/types.ts';
 import { DEFAULT_OPTION_HALF_SPREAD_VOL, halfSpreadBps, liquidityOf, optionFeeSchedule, takerFee } from '../planner/liquidity.ts';
@@ -136,6 +150,8 @@ export class SimulatedVenue implements ExecutionAdapter {
   private readonly liquidationsScratch: Liquidation[] = [];
   private mapped: readonly string[] | null = null;
   private mappedBook: Book | null = null;
+  /** Time (epoch ms) of each account's last partial liquidation step (partialLiquidation venues: the cooldown). */
+  private readonly partialAt = new Map<string, number>();
 
   constructor(private readonly config: VenueConfig = {}) {
     this.latency = Math.max(1, Math.round(config.latencyBars ?? 1));
@@ -475,6 +491,10 @@ export class SimulatedVenue implements ExecutionAdapter {
         const t = evaluateBucket(bucket, book.price, this.terms);
         if (!LIQUIDATABLE(t)) continue;
         const account = book.accounts[ai]!;
+        if (account.venue.model === 'tiered' && account.venue.partialLiquidation) {
+          this.liquidateInSteps(bar, book, point, ai, bucket, account.venue.partialLiquidation, out);
+          continue;
+        }
         const prices: Record<string, number> = {};
         for (const i of bucket.positions) {
           const p = account.positions[i];
@@ -491,7 +511,13 @@ export class SimulatedVenue implements ExecutionAdapter {
           evaluateBucket(bucket, book.price, this.terms);
         }
         const before = { balance: this.terms.balance, maintenance: this.terms.maintenance, hf: healthFactor(this.terms) };
-        const r = account.venue.model === 'lending' ? this.lendingCall(book, ai, before.hf) : this.closeBucket(book, ai, bucket.positions, before.balance);
+        // an isolated position settles against its own margin (liquidationStep), a cross bucket against the account
+        const r =
+          account.venue.model === 'lending'
+            ? this.lendingCall(book, ai, before.hf)
+            : account.mode === 'isolated'
+              ? this.liquidationStep(book, ai, bucket, before.balance, undefined, false)
+              : this.closeBucket(book, ai, bucket.positions, before.balance);
         if (crossed) {
           book.prices[crossed.j] = restore;
           book.pricesMoved();
@@ -500,6 +526,129 @@ export class SimulatedVenue implements ExecutionAdapter {
         out.push({ time: bar.time, account: account.id, bucket: bucket.id, model: account.venue.model, point, prices, balanceBefore: before.balance, maintenanceBefore: before.maintenance, ...r });
       }
     }
+  }
+
+  /**
+   * A liquidatable bucket on a venue whose preset has partialLiquidation (Hyperliquid), at intrabar point `point`.
+   * Each step, at the liquidation price (the crossing, as for whole buckets, else the point's price) and time:
+   * - balance < backstopBelow x maintenance: backstop, the bucket closed whole and its margin left forfeited;
+   * - else within cooldownMs of the account's last partial step: the bucket closed whole (market);
+   * - else a partial step: `fraction` of each position above aboveNotionalUsd, the others whole; the account's
+   *   cooldown starts when a position was left open.
+   * After a partial step the next one comes at once (same price and time, so within the cooldown: whole or
+   * backstop) while the bucket is still liquidatable; when it is safe again and the bucket was crossed by one moving
+   * asset, at the reduced bucket's next liquidation price on the way to the point's price, timed linearly in price
+   * between the previous point and this one (points are interval / 3 apart; the open's segment, from the previous
+   * close, takes no time). One Liquidation record per step.
+   */
+  private liquidateInSteps(bar: BarEvent, book: Book, point: number, ai: number, first: Bucket, pl: PartialLiquidation, out: Liquidation[]): void {
+    const id = book.accounts[ai]!.id;
+    const prices: Record<string, number> = {};
+    for (const i of first.positions) {
+      const p = book.accounts[ai]!.positions[i];
+      if (p) prices[p.asset] = book.price(p.asset);
+    }
+    const crossed = this.config.liquidationAt === 'point' ? null : this.crossing(book, first, Object.keys(prices));
+    const span = point === 0 ? 0 : bar.intervalMs / 3;
+    const end = bar.time + (point * bar.intervalMs) / 3;
+    const from = crossed ? this.prev[crossed.j]! : NaN;
+    const to = crossed ? book.prices[crossed.j]! : NaN;
+    let bucket: Bucket | undefined = first;
+    let px = crossed ? crossed.price : NaN;
+    let at = end;
+    // (bounded: each partial step cuts the large positions by `fraction`, and every other step closes the bucket)
+    for (let guard = 0; bucket !== undefined && guard < 10_000; guard++) {
+      if (crossed) {
+        book.prices[crossed.j] = px;
+        book.pricesMoved();
+        prices[crossed.asset] = px;
+        at = end - span + span * Math.min(1, Math.max(0, (px - from) / (to - from)));
+      }
+      const t = evaluateBucket(bucket, book.price, this.terms);
+      if (!LIQUIDATABLE(t)) break;
+      const balance = t.balance;
+      const maintenance = t.maintenance;
+      const last = this.partialAt.get(id);
+      const backstop = balance < pl.backstopBelow * maintenance;
+      const partial = !backstop && !(last !== undefined && at - last < pl.cooldownMs);
+      const r = this.liquidationStep(book, ai, bucket, balance, partial ? pl : undefined, backstop);
+      if (r === null) break;
+      const open = bucket.positions.some((i) => {
+        const p = book.accounts[ai]!.positions[i];
+        return p !== undefined && p.qty !== 0 && p.kind !== 'supply' && p.kind !== 'borrow';
+      });
+      out.push({
+        time: bar.time,
+        account: id,
+        bucket: bucket.id,
+        model: 'tiered',
+        point,
+        prices: { ...prices },
+        balanceBefore: balance,
+        maintenanceBefore: maintenance,
+        ...r,
+        ...(partial && open ? { fraction: pl.fraction } : {}),
+        ...(backstop ? { backstop: true as const } : {}),
+      });
+      if (!partial || !open) break;
+      this.partialAt.set(id, at);
+      const key: string = bucket.id;
+      bucket = book.model(ai).buckets.find((b) => b.id === key);
+      if (bucket === undefined || LIQUIDATABLE(evaluateBucket(bucket, book.price, this.terms))) continue;
+      if (!crossed) break; // safe at the point's price
+      // safe again: the path goes on to the point's price, past the reduced bucket's next liquidation price?
+      const roots = bucketLiquidationPrices(bucket, crossed.asset, book.price);
+      const next = to < from ? roots.down : roots.up;
+      if (next === null || !(to < from ? next >= to && next < px : next <= to && next > px)) break;
+      px = next;
+    }
+    if (crossed) {
+      book.prices[crossed.j] = to;
+      book.pricesMoved();
+    }
+  }
+
+  /**
+   * One step of liquidateInSteps: closeBucket (partial with `pl`, else whole). An isolated position keeps its P&L
+   * and fees in its own margin (set on the position: the venue takes a partial step's loss from the isolated
+   * margin, not from the free balance), a margin below zero written off as bad debt. Backstop: the margin left
+   * after the fees goes to the venue's liquidator (fee and loss), all of it (Hyperliquid: cross, every collateral
+   * balance; isolated, the position's margin), any net deficit written off as bad debt.
+   */
+  private liquidationStep(book: Book, ai: number, bucket: Bucket, balance: number, pl: PartialLiquidation | undefined, backstop: boolean): { fee: number; badDebt: number; loss: number } | null {
+    const account = book.accounts[ai]!;
+    const iso = account.mode === 'isolated' ? account.positions[bucket.positions[0]!] : undefined;
+    const contract = iso && (iso.kind === 'perp' || iso.kind === 'future') ? iso : undefined;
+    const part = pl && { fraction: pl.fraction, above: pl.aboveNotionalUsd };
+    if (!contract) {
+      const r = this.closeBucket(book, ai, bucket.positions, balance, part, !part && !backstop);
+      if (r === null || !backstop) return r;
+      // cross backstop: every collateral balance to the liquidator, net
+      let net = 0;
+      for (const [asset, units] of Object.entries(book.accounts[ai]!.collateral)) {
+        net += units * book.price(asset);
+        book.credit(ai, asset, -units);
+      }
+      const taken = Math.max(0, net);
+      return { fee: r.fee + taken, badDebt: Math.max(0, -net), loss: r.loss + taken };
+    }
+    // isolated: the settlement currency's change (realised P&L and fees) moves from the free balance to the margin
+    const inverse = contract.settle === 'inverse';
+    const unit = inverse ? contract.asset : book.settleAsset(account);
+    const held = account.collateral[unit] ?? 0;
+    const S = book.price(contract.asset);
+    // the margin before (settlement currency): the bucket's balance less the position's uPnL (margin/tiered.ts)
+    const margin = inverse ? (balance - contract.qty * (S / contract.entry - 1)) / S : balance - contract.qty * (S - contract.entry);
+    const r = this.closeBucket(book, ai, bucket.positions, balance, part, false);
+    if (r === null) return null;
+    const moved = (book.accounts[ai]!.collateral[unit] ?? 0) - held;
+    book.credit(ai, unit, -moved);
+    const left = margin + moved;
+    const usd = inverse ? S : 1;
+    const p = book.accounts[ai]!.positions[contract.index]! as typeof contract;
+    book.setPosition(ai, { ...p, margin: backstop ? 0 : Math.max(0, left) });
+    const taken = backstop ? Math.max(0, left) * usd : 0;
+    return { fee: r.fee + taken, badDebt: Math.max(0, -left) * usd, loss: r.loss + taken };
   }
 
   /** The liquidation price between the previous and the current point, when one non-stable asset moves the bucket. */
@@ -532,7 +681,14 @@ export class SimulatedVenue implements ExecutionAdapter {
    * preset's clearance fee (clearanceFeeRate x the contracts' notional), which takes at most what is left of the
    * balance after the liquidation fee: it never creates bad debt.
    */
-  private closeBucket(book: Book, ai: number, indices: readonly number[], balance: number): { fee: number; badDebt: number; loss: number } | null {
+  private closeBucket(
+    book: Book,
+    ai: number,
+    indices: readonly number[],
+    balance: number,
+    part?: { readonly fraction: number; readonly above: number },
+    floor = true,
+  ): { fee: number; badDebt: number; loss: number } | null {
     let fee = 0;
     let badDebt = 0;
     let any = false;
@@ -559,11 +715,14 @@ export class SimulatedVenue implements ExecutionAdapter {
         continue;
       }
       const inverse = p.kind !== 'spot' && p.settle === 'inverse';
-      const notional = inverse ? Math.abs(p.qty) : Math.abs(p.qty) * px;
+      const whole = inverse ? Math.abs(p.qty) : Math.abs(p.qty) * px;
+      // a partial step: `fraction` of a position above the threshold, the others whole
+      const share = part !== undefined && whole > part.above ? part.fraction : 1;
+      const notional = whole * share;
       const f = notional * rate;
       fee += f;
       if (clearanceRate > 0 && (p.kind === 'perp' || p.kind === 'future')) clearance.push({ usd: notional * clearanceRate, asset: p.asset, px, inverse });
-      book.trade(ai, i, -p.qty, px);
+      book.trade(ai, i, -p.qty * share, px);
       book.credit(ai, inverse ? p.asset : book.settleAsset(book.accounts[ai]!), inverse ? -f / px : -f);
     }
     if (!any) return null;
@@ -579,7 +738,7 @@ export class SimulatedVenue implements ExecutionAdapter {
       fee += taken;
     }
     // a balance left below zero is the venue's loss (insurance fund), not the account's
-    for (const asset of Object.keys(book.accounts[ai]!.collateral)) badDebt += book.floor(ai, asset) * book.price(asset);
+    if (floor) for (const asset of Object.keys(book.accounts[ai]!.collateral)) badDebt += book.floor(ai, asset) * book.price(asset);
     return { fee, badDebt, loss: fee };
   }
 

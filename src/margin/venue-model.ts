@@ -36,6 +36,32 @@ export interface Tier {
  */
 export type MaintenanceValuation = 'mark' | 'entry';
 
+/**
+ * How a venue liquidates large positions in steps (Hyperliquid: 20 % of a position above 100 000 USDC per
+ * liquidation, a 30 s cooldown after one, backstop below 2/3 of maintenance). Used by the backtest's venue only;
+ * the margin terms and liquidation prices do not depend on it.
+ */
+export interface PartialLiquidation {
+  /** Share of a position's quantity one partial liquidation closes, a decimal in (0, 1): 0.2 = 20 %. */
+  readonly fraction: number;
+  /**
+   * Notional threshold, USD: a position whose notional at the liquidation price (linear |qty| x price, inverse the
+   * USD face |qty|) is strictly above it is reduced by `fraction`; one at or below it is closed whole.
+   */
+  readonly aboveNotionalUsd: number;
+  /**
+   * Cooldown, milliseconds: after a partial liquidation of any position of an account, every liquidation of that
+   * account within this time closes whole positions (not a further `fraction`).
+   */
+  readonly cooldownMs: number;
+  /**
+   * Backstop threshold, a ratio of balance (equity) to maintenance in [0, 1]: below backstopBelow x maintenance the
+   * bucket is not liquidated through the book but taken over whole by the venue's liquidator (Hyperliquid: 2/3),
+   * positions and the margin left (the trader keeps none of it).
+   */
+  readonly backstopBelow: number;
+}
+
 export interface TieredModel {
   readonly model: 'tiered';
   readonly settle: 'linear' | 'inverse';
@@ -49,6 +75,11 @@ export interface TieredModel {
    * clearance fee, outside its liquidation-price formula). Undefined: 0.
    */
   readonly clearanceFeeRate?: number;
+  /**
+   * Partial liquidation of large positions (Hyperliquid); undefined: the venue liquidates whole buckets (the
+   * backtest venue's model of Binance, Bybit, OKX). See PartialLiquidation and src/backtest/venue.ts.
+   */
+  readonly partialLiquidation?: PartialLiquidation;
   /** Tier tables by underlying; '*' is the default table for assets not listed. */
   readonly tiers: Readonly<Record<string, readonly Tier[]>>;
   readonly provenance: Provenance;

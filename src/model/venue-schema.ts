@@ -14,6 +14,7 @@ import type {
   DeribitModel,
   LendingAssetParams,
   LendingModel,
+  PartialLiquidation,
   Provenance,
   Tier,
   TieredModel,
@@ -118,6 +119,16 @@ const portfolioGridSchema = strict({
   mmFactor: z.number().gt(0).max(1),
 });
 
+/** Partial liquidation of a tiered venue (see PartialLiquidation): units a decimal share, USD, ms, a ratio. */
+export const partialLiquidationSchema = strict({
+  /** A share in (0, 1): 1 would be a whole-position liquidation (omit the field). */
+  fraction: z.number().gt(0).lt(1),
+  aboveNotionalUsd: nonNegative(),
+  cooldownMs: nonNegative(),
+  /** A ratio of balance (equity) to maintenance in [0, 1]; 0: no backstop. */
+  backstopBelow: z.number().min(0).max(1),
+});
+
 const models = <P extends z.ZodType>(provenance: P) => ({
   tiered: strict({
     model: z.literal('tiered'),
@@ -126,6 +137,8 @@ const models = <P extends z.ZodType>(provenance: P) => ({
     liquidationFeeRate: rate(),
     /** Decimal rate of the liquidated notional, taken at liquidation only (see TieredModel); optional, 0 when absent. */
     clearanceFeeRate: rate().optional(),
+    /** Partial liquidation of large positions (Hyperliquid); optional, whole-bucket liquidation when absent. */
+    partialLiquidation: partialLiquidationSchema.optional(),
     tiers: tierTablesSchema,
     provenance,
   }),
@@ -170,6 +183,7 @@ const _lendingAsset: SameKeys<z.output<typeof lendingAssetSchema>, LendingAssetP
 const _std: SameKeys<z.output<typeof deribitStandardSchema>, DeribitModel['standard']> = true;
 const _grid: SameKeys<z.output<typeof portfolioGridSchema>, DeribitModel['portfolio']> = true;
 const _wAsset: SameKeys<z.output<typeof weightedAssetSchema>, WeightedModel['spot'][string]> = true;
+const _partial: SameKeys<z.output<typeof partialLiquidationSchema>, PartialLiquidation> = true;
 const _wPerp: SameKeys<z.output<typeof weightedPerpSchema>, WeightedModel['perps'][string]> = true;
 
 /** Provenance of an inline venue without one: the document is the source, its asOf date the retrieval date. */
