@@ -46,8 +46,8 @@ export interface PipelineOptions {
   /** Called at every close with the book's snapshot and its risk report, before the policies (observers: a
    * dashboard, a daemon's store, tests). The snapshot and report are valid after the call (immutable). */
   readonly onBar?: (bar: number, snapshot: Portfolio, report: RiskReport) => void;
-  /** Default true: skip the report and the policy evaluation on quiet bars (results are the same; false evaluates
-   * every bar, for comparison). */
+  /** Default true: skip the report and the policy evaluation on quiet bars (results are the same; false builds a
+   * report and evaluates the policies at every close, for comparison). */
   readonly skipQuiet?: boolean;
 }
 
@@ -129,7 +129,7 @@ export function runPipeline(portfolio: Portfolio, feed: Feed, venue: ExecutionAd
     times[n] = bar.time;
 
     // Quiet bar: no report and no policy evaluation when nothing can change the vote (see the module doc).
-    if (!options.onBar && (policy === null || (quiet !== null && !lastNeeded && step.fills.length === 0 && step.liquidations.length === 0 && venue.pendingOrders() === 0 && book.asOf < quiet.until))) {
+    if (!options.onBar && options.skipQuiet !== false && (policy === null || (quiet !== null && !lastNeeded && step.fills.length === 0 && step.liquidations.length === 0 && venue.pendingOrders() === 0 && book.asOf < quiet.until))) {
       summarizer.compute(book, close);
       if (policy === null || (close.equity >= quiet!.minEquity && close.equity <= quiet!.maxEquity && grossSatisfied(lastIntents, close.gross))) {
         equity[n + 1] = close.equity;
