@@ -12,7 +12,7 @@
  * line 1), the column and the value as written; the first MAX_REPORTED_ISSUES are listed, with the total count.
  */
 import { ValidationError, type FieldIssue } from '../errors/index.ts';
-import { csvFields, csvLines, firstCsvLine, isDecimal } from '../io/csv.ts';
+import { csvFields, csvLines, firstCsvLine, isDecimal } from '../io/csv-parse.ts';
 import { spacingProblem } from './gaps.ts';
 import { isoUtc } from './interval.ts';
 import {
