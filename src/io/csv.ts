@@ -20,10 +20,10 @@
  * used: the last one whose non-empty cells are mostly (> half) numbers, so that a few bad cells are reported rather
  * than silently switching columns. Files ending in .gz are gunzipped.
  */
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { BallastError } from '../errors/index.ts';
 import { parseNumericColumn, type NumericColumn } from './csv-parse.ts';
+import { decodeUtf8, readBytes, type Fail } from './read.ts';
 
 export * from './csv-parse.ts';
 
@@ -38,21 +38,12 @@ export class CsvFileError extends BallastError {
   }
 }
 
-const errno = (e: unknown): string | undefined =>
-  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-
 /** Read a CSV file (gunzipped when the name ends in .gz) and return one numeric column. Throws CsvFileError or ValidationError. */
 export async function readNumericColumn(path: string, opts: { column?: string } = {}): Promise<NumericColumn> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = errno(e);
-    throw new CsvFileError(
-      path,
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : e instanceof Error ? e.message : String(e),
-    );
-  }
+  const fail: Fail = (_reason, detail) => {
+    throw new CsvFileError(path, detail);
+  };
+  let bytes = await readBytes(path, fail);
   if (path.toLowerCase().endsWith('.gz')) {
     try {
       bytes = gunzipSync(bytes);
@@ -60,11 +51,5 @@ export async function readNumericColumn(path: string, opts: { column?: string } 
       throw new CsvFileError(path, 'not valid gzip data');
     }
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new CsvFileError(path, 'not UTF-8 text');
-  }
-  return parseNumericColumn(text, path, opts);
+  return parseNumericColumn(decodeUtf8(bytes, fail), path, opts);
 }

@@ -8,11 +8,11 @@
  *   is inferred and flagged `intervalInferred` (market-data/load.ts).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { BallastError } from '../errors/index.ts';
+import { decodeUtf8, readBytes } from './read.ts';
 import { getDataset, type CatalogEntry } from '../market-data/catalog.ts';
 import type { LoadedDataset, LoadedSeries } from '../market-data/dataset.ts';
 import { loadSeriesText } from '../market-data/load.ts';
@@ -37,19 +37,11 @@ export class MarketFileError extends BallastError {
   }
 }
 
-const errno = (e: unknown): string | undefined =>
-  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-
-async function readBytes(path: string, shownAs: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = errno(e);
-    if (code === 'ENOENT') throw new MarketFileError(shownAs, 'not-found', 'no such file');
-    const detail = code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : e instanceof Error ? e.message : String(e);
-    throw new MarketFileError(shownAs, 'unreadable', detail);
-  }
-}
+/** A market file's bytes; failures name it as `shownAs` (a bundled dataset: its id and file). */
+const readMarketBytes = (path: string, shownAs: string): Promise<Buffer> =>
+  readBytes(path, (reason, detail) => {
+    throw new MarketFileError(shownAs, reason, detail);
+  });
 
 const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
@@ -65,15 +57,13 @@ export function decodeMarketBytes(bytes: Uint8Array, path: string): string {
   } else if (path.toLowerCase().endsWith('.gz')) {
     throw new MarketFileError(path, 'unreadable', 'named .gz but not gzip data');
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    throw new MarketFileError(path, 'unreadable', 'not UTF-8 text');
-  }
+  return decodeUtf8(raw, (reason, detail) => {
+    throw new MarketFileError(path, reason, detail);
+  });
 }
 
 /** The text of a market file, plain or gzip. Throws MarketFileError. */
-export const readMarketText = async (path: string): Promise<string> => decodeMarketBytes(await readBytes(path, path), path);
+export const readMarketText = async (path: string): Promise<string> => decodeMarketBytes(await readMarketBytes(path, path), path);
 
 /**
  * Load your own CSV (header and rules in market-data/parse.ts, grid in market-data/load.ts). Without a kind, the
@@ -109,7 +99,7 @@ export const datasetSource = (entry: CatalogEntry): string => `data/market/${ent
 export async function loadDataset(id: string): Promise<LoadedDataset> {
   const entry = getDataset(id);
   const source = datasetSource(entry);
-  const bytes = await readBytes(join(MARKET_DIR, entry.file), source);
+  const bytes = await readMarketBytes(join(MARKET_DIR, entry.file), source);
   verifyChecksum(bytes, entry.sha256, source);
   const loaded = loadSeriesText(decodeMarketBytes(bytes, source), source, entry.kind, entry.intervalMs);
   return { ...loaded, series: loaded.series as MarketSeries, entry };
