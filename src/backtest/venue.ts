@@ -7,7 +7,8 @@
  *   With several assets, every asset walks its own path and point k of each is taken together (no intrabar
  *   correlation is known beyond that).
  * - Latency: orders submitted at the close of bar t fill at the first intrabar point of bar t + latencyBars (its
- *   open; default latencyBars 1: the next point after the decision).
+ *   open; default latencyBars 1: the next point after the decision). A slice of a sliced plan (Order.slice.afterMs)
+ *   is due ceil(afterMs / interval) bars later; cancelPending drops what has not filled.
  * - Fills: market orders at the point's price moved against the order by the half-spread and the planner's
  *   square-root impact (planner/cost.ts linearTradeCost, the same liquidity and fee tables, overridable), plus the
  *   venue's taker fee on the notional. Reduce and close orders never flip a position (reduce-only); a close takes
@@ -28,7 +29,9 @@
  *     Whole-bucket liquidation, except on venues whose preset has partialLiquidation (below): Binance's, Bybit's
  *     and Deribit's incremental liquidation of large positions (Binance above tier 2, Bybit's risk-limit steps,
  *     Deribit's partial closes) is not modelled, those buckets are closed whole. A balance that ends below zero is
- *     written off to the venue (badDebt) and the account's settlement balance floored at 0.
+ *     written off to the venue (badDebt) and the account's settlement balance floored at 0. An isolated position
+ *     settles against its own margin (P&L and fees taken from it, the free balance untouched; a margin below zero
+ *     is bad debt).
  *   - partial liquidation (a tiered preset with partialLiquidation: Hyperliquid, 20 % of a position above 100 000
  *     USD, a 30 s cooldown, backstop below 2/3 of maintenance; data/venues/hyperliquid.json cites the source): in
  *     steps at the same liquidation price as above (the crossing, else the point's), with the same fees. A step with
