@@ -310,7 +310,7 @@ export const METRICS_HEAD = ['policies', 'return', 'max DD', 'Calmar', 'Sortino'
 function html(input: BacktestReportInput, charts: readonly { id: string; title: string; svg: string }[]): string {
   const title = `Ballast backtest${input.config ? ` ${input.config}` : ''}${input.window ? `, ${input.window}` : ''}`;
   const liqRows = input.runs.flatMap((r) =>
-    r.result.liquidations.map((l) => [esc(r.name), esc(iso(l.time)), esc(l.account), esc(l.bucket), esc(l.model), esc(Object.entries(l.prices).map(([a, p]) => `${a} ${p}`).join(', ')), usd(l.balanceBefore), usd(l.maintenanceBefore), usd(l.fee), usd(l.badDebt), usd(l.loss)]),
+    r.result.liquidations.map((l) => [esc(r.name), esc(iso(l.time)), esc(l.account), esc(l.bucket), esc(l.backstop ? 'backstop' : l.fraction !== undefined ? `partial ${(l.fraction * 100).toFixed(0)} %` : l.model === 'lending' ? 'liquidationCall' : 'whole'), esc(l.model), esc(Object.entries(l.prices).map(([a, p]) => `${a} ${p}`).join(', ')), usd(l.balanceBefore), usd(l.maintenanceBefore), usd(l.fee), usd(l.badDebt), usd(l.loss)]),
   );
   const decisionSections = input.runs.map((r) => {
     const ds = r.result.decisions;
@@ -337,7 +337,7 @@ ${table(METRICS_HEAD, metricsRows(input.runs), 'metrics')}
 <h2>Charts</h2>
 ${charts.map((c) => `<figure class="chart">${c.svg}</figure>`).join('\n')}
 <h2>Liquidations</h2>
-${liqRows.length ? table(['policies', 'time (UTC)', 'account', 'bucket', 'model', 'prices', 'balance before', 'maintenance before', 'fee', 'bad debt', 'loss'], liqRows, 'log') : '<p class="note">None.</p>'}
+${liqRows.length ? table(['policies', 'time (UTC)', 'account', 'bucket', 'step', 'model', 'prices', 'balance before', 'maintenance before', 'fee', 'bad debt', 'loss'], liqRows, 'log') : '<p class="note">None.</p>'}
 <h2>Decision log</h2>
 ${decisionSections.join('\n')}
 ${sources.length ? `<h2>Data sources</h2><ul class="note">${sources.join('')}</ul>` : ''}
