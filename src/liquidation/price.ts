@@ -16,10 +16,15 @@
  *
  * Crash move: the single fractional move m of all non-stable prices together (P -> P (1 + m), correlation one)
  * at which the excess crosses zero; `down` is negative (-0.25 = a 25 % fall), `up` positive.
+ *
+ * Speed: when every moving group can bound its own excess (the portfolio-margin grid), the scan runs certified
+ * (./certify.ts): grid points whose state the bounds decide are not evaluated and evaluations price less, with the
+ * same roots to the bit; the plain scan stays as plainScanLiquidationPrices / plainScanCrashMove (the reference).
  */
 import type { AssetGroup, Bucket, MarginTerms, PriceFn } from '../margin/terms.ts';
 import { zeroTerms } from '../margin/terms.ts';
 import { brent } from './brent.ts';
+import { BucketExcess, certifiedScan, isCertifiable } from './certify.ts';
 
 export interface Roots {
   down: number | null;
@@ -55,6 +60,14 @@ const addInto = (dst: MarginTerms, src: MarginTerms): void => {
 export function bucketLiquidationPrices(bucket: Bucket, asset: string, prices: PriceFn): Roots {
   const closed = bucket.closedFormLiquidation?.(asset, prices);
   if (closed) return closed;
+  return scanLiquidationPrices(bucket, asset, prices);
+}
+
+/**
+ * The scan and Brent for any bucket: certified (./certify.ts, fewer evaluations, same roots to the bit) when every
+ * group moved by `asset` can bound itself, otherwise the plain scan.
+ */
+export function scanLiquidationPrices(bucket: Bucket, asset: string, prices: PriceFn): Roots {
   const rest = zeroTerms();
   const moving: AssetGroup[] = [];
   for (const g of bucket.groups) {
@@ -62,13 +75,36 @@ export function bucketLiquidationPrices(bucket: Bucket, asset: string, prices: P
     else g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), rest);
   }
   if (moving.length === 0) return { down: null, up: null };
+  if (!moving.every(isCertifiable)) return plainScanRoots(rest, moving, prices(asset));
+  const ev = new BucketExcess(rest, moving.filter(isCertifiable), 'price', null, 1 + DOWN_MULTS.length + UP_MULTS.length);
+  const p0 = prices(asset);
+  const f0 = ev.full(p0, 0);
+  const xtol = Math.abs(p0) * REL_TOL;
+  return {
+    down: certifiedScan(ev, p0, f0, DOWN_MULTS.map((m) => p0 * m), 1, xtol),
+    up: certifiedScan(ev, p0, f0, UP_MULTS.map((m) => p0 * m), 1 + DOWN_MULTS.length, xtol),
+  };
+}
+
+/** The plain scan (every grid point evaluated): the reference the certified scan is tested against. */
+export function plainScanLiquidationPrices(bucket: Bucket, asset: string, prices: PriceFn): Roots {
+  const rest = zeroTerms();
+  const moving: AssetGroup[] = [];
+  for (const g of bucket.groups) {
+    if (g.asset === asset) moving.push(g);
+    else g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), rest);
+  }
+  if (moving.length === 0) return { down: null, up: null };
+  return plainScanRoots(rest, moving, prices(asset));
+}
+
+function plainScanRoots(rest: MarginTerms, moving: readonly AssetGroup[], p0: number): Roots {
   const t = zeroTerms();
   const f = (p: number): number => {
     addInto(t, rest);
     for (const g of moving) g.accumulate(p, t);
     return t.balance - t.maintenance;
   };
-  const p0 = prices(asset);
   const f0 = f(p0);
   return { down: scan(f, p0, f0, DOWN_MULTS), up: scan(f, p0, f0, UP_MULTS) };
 }
@@ -82,7 +118,11 @@ export function bucketCrashMove(bucket: Bucket, prices: PriceFn, isStable: (asse
   return scanCrashMove(bucket, prices, isStable);
 }
 
-/** The crash move by scan and Brent, for any bucket (also the reference the closed forms are tested against). */
+/**
+ * The crash move by scan and Brent, for any bucket (also the reference the closed forms are tested against):
+ * certified (./certify.ts, same roots to the bit) when every moving group can bound itself and every moving price
+ * is positive, otherwise the plain scan.
+ */
 export function scanCrashMove(bucket: Bucket, prices: PriceFn, isStable: (asset: string) => boolean): Roots {
   const fixed = zeroTerms();
   const moving: AssetGroup[] = [];
@@ -91,7 +131,26 @@ export function scanCrashMove(bucket: Bucket, prices: PriceFn, isStable: (asset:
     else moving.push(g);
   }
   if (moving.length === 0) return { down: null, up: null };
-  const base = moving.map((g) => prices(g.asset));
+  const base = Float64Array.from(moving, (g) => prices(g.asset));
+  if (!moving.every(isCertifiable) || !base.every((p) => p > 0)) return plainCrashRoots(fixed, moving, base);
+  const ev = new BucketExcess(fixed, moving.filter(isCertifiable), 'move', base, 1 + CRASH_DOWN.length + CRASH_UP.length);
+  const f0 = ev.full(0, 0);
+  return { down: certifiedScan(ev, 0, f0, CRASH_DOWN, 1, REL_TOL), up: certifiedScan(ev, 0, f0, CRASH_UP, 1 + CRASH_DOWN.length, REL_TOL) };
+}
+
+/** The plain crash-move scan (every grid point evaluated): the reference the certified scan is tested against. */
+export function plainScanCrashMove(bucket: Bucket, prices: PriceFn, isStable: (asset: string) => boolean): Roots {
+  const fixed = zeroTerms();
+  const moving: AssetGroup[] = [];
+  for (const g of bucket.groups) {
+    if (g.asset === 'USD' || isStable(g.asset)) g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), fixed);
+    else moving.push(g);
+  }
+  if (moving.length === 0) return { down: null, up: null };
+  return plainCrashRoots(fixed, moving, Float64Array.from(moving, (g) => prices(g.asset)));
+}
+
+function plainCrashRoots(fixed: MarginTerms, moving: readonly AssetGroup[], base: Float64Array): Roots {
   const t = zeroTerms();
   const f = (m: number): number => {
     addInto(t, fixed);
