@@ -63,17 +63,23 @@ export function bucketLiquidationPrices(bucket: Bucket, asset: string, prices: P
   return scanLiquidationPrices(bucket, asset, prices);
 }
 
-/**
- * The scan and Brent for any bucket: certified (./certify.ts, fewer evaluations, same roots to the bit) when every
- * group moved by `asset` can bound itself, otherwise the plain scan.
- */
-export function scanLiquidationPrices(bucket: Bucket, asset: string, prices: PriceFn): Roots {
+/** The groups `asset` moves, and the terms of the others summed at the current prices. */
+function splitGroups(bucket: Bucket, asset: string, prices: PriceFn): { rest: MarginTerms; moving: AssetGroup[] } {
   const rest = zeroTerms();
   const moving: AssetGroup[] = [];
   for (const g of bucket.groups) {
     if (g.asset === asset) moving.push(g);
     else g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), rest);
   }
+  return { rest, moving };
+}
+
+/**
+ * The scan and Brent for any bucket: certified (./certify.ts, fewer evaluations, same roots to the bit) when every
+ * group moved by `asset` can bound itself, otherwise the plain scan.
+ */
+export function scanLiquidationPrices(bucket: Bucket, asset: string, prices: PriceFn): Roots {
+  const { rest, moving } = splitGroups(bucket, asset, prices);
   if (moving.length === 0) return { down: null, up: null };
   if (!moving.every(isCertifiable)) return plainScanRoots(rest, moving, prices(asset));
   const ev = new BucketExcess(rest, moving.filter(isCertifiable), 'price', null, 1 + DOWN_MULTS.length + UP_MULTS.length);
@@ -88,12 +94,7 @@ export function scanLiquidationPrices(bucket: Bucket, asset: string, prices: Pri
 
 /** The plain scan (every grid point evaluated): the reference the certified scan is tested against. */
 export function plainScanLiquidationPrices(bucket: Bucket, asset: string, prices: PriceFn): Roots {
-  const rest = zeroTerms();
-  const moving: AssetGroup[] = [];
-  for (const g of bucket.groups) {
-    if (g.asset === asset) moving.push(g);
-    else g.accumulate(g.asset === 'USD' ? 1 : prices(g.asset), rest);
-  }
+  const { rest, moving } = splitGroups(bucket, asset, prices);
   if (moving.length === 0) return { down: null, up: null };
   return plainScanRoots(rest, moving, prices(asset));
 }
